@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FitgapConfig(AppConfig):
+    name = "fitgap"
+    verbose_name = "Fit & Gap分析"

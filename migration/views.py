@@ -1,0 +1,135 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from migration import selectors, services
+from migration.forms import ProjectFilterForm, ProjectForm, StepProgressForm
+from portal.concurrency import StaleObjectError
+from portal.decorators import municipal_user_required
+from portal.permissions import can_edit_project, can_manage_municipality
+from portal.services import start_job
+from portal.views_helpers import add_validation_errors
+
+
+@login_required
+@municipal_user_required
+def project_list(request):
+    from portal.models import Department
+
+    departments = Department.objects.filter(municipality_id=request.user.municipality_id)
+    filters = ProjectFilterForm(request.GET or None, municipality_departments=departments)
+    department_id = late_only = None
+    if filters.is_valid():
+        department = filters.cleaned_data["department"]
+        department_id = department.id if department else None
+        late_only = filters.cleaned_data["late_only"]
+    rows = selectors.project_rows(request.user, department_id=department_id)
+    if late_only:
+        rows = [row for row in rows if row.late_steps]
+    return render(
+        request,
+        "migration/project_list.html",
+        {"rows": rows, "filters": filters, "can_export": True, "today": selectors.today()},
+    )
+
+
+@login_required
+@municipal_user_required
+@require_POST
+def project_list_export(request):
+    job = start_job(
+        actor=request.user,
+        municipality=request.user.municipality,
+        kind="migration.project_list",
+        params={
+            "department": request.POST.get("department") or None,
+            "late_only": bool(request.POST.get("late_only")),
+        },
+    )
+    return redirect("job_detail", job_id=job.id)
+
+
+@login_required
+@municipal_user_required
+def project_detail(request, project_id):
+    project = selectors.project_detail(request.user, project_id)
+    today = selectors.today()
+    steps = list(project.step_progress.all())
+    return render(
+        request,
+        "migration/project_detail.html",
+        {
+            "project": project,
+            "steps": steps,
+            "late_ids": {s.id for s in steps if s.is_late(today)},
+            "history": selectors.project_history(project),
+            "can_edit_steps": can_edit_project(request.user, project),
+            "can_edit_project": can_manage_municipality(request.user, project.municipality_id),
+            "contracts": project.contracts.select_related("vendor"),
+            "today": today,
+        },
+    )
+
+
+@login_required
+@municipal_user_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request, project_id):
+    project = selectors.project_detail(request.user, project_id)
+    if not can_manage_municipality(request.user, project.municipality_id):
+        raise PermissionDenied("案件情報を変更できるのは事務局です。")
+    form = ProjectForm(request.POST or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_project(
+                actor=request.user,
+                project=project,
+                expected_version=form.cleaned_data["version"],
+                data=form.changed_values(),
+            )
+        except StaleObjectError as conflict:
+            form.add_error(None, conflict.message)
+            form.refresh_version(conflict.current)
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, "案件情報を保存しました。")
+            return redirect("migration:project_detail", project_id=project.id)
+    return render(request, "migration/project_form.html", {"project": project, "form": form})
+
+
+@login_required
+@municipal_user_required
+@require_http_methods(["GET", "POST"])
+def step_edit(request, project_id, step_number):
+    """The step form: a table row swapped in place with htmx, or a page of its own without JavaScript."""
+    progress = selectors.step_progress_detail(request.user, project_id, step_number)
+    if not can_edit_project(request.user, progress.project):
+        raise PermissionDenied("この案件の手順を更新できるのは事務局と業務主管課です。")
+    form = StepProgressForm(request.POST or None, instance=progress)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_step_progress(
+                actor=request.user,
+                progress=progress,
+                expected_version=form.cleaned_data["version"],
+                data=form.changed_values(),
+            )
+        except StaleObjectError as conflict:
+            form.add_error(None, conflict.message)
+            form.refresh_version(conflict.current)
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, f"手順{progress.step.number}「{progress.step.name}」を保存しました。")
+            if request.htmx:  # reload the project page: the row, its late flag and the history all change
+                return HttpResponseClientRefresh()
+            return redirect(
+                reverse("migration:project_detail", args=[progress.project_id]) + f"#step-{progress.step.number}"
+            )
+    template = "migration/_step_row_form.html" if request.htmx else "migration/step_form.html"
+    return render(request, template, {"progress": progress, "form": form, "project": progress.project})

@@ -1,0 +1,157 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from portal.validators import validate_municipality_code
+
+PREFECTURES = [
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県",
+    "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県",
+    "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県",
+    "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県",
+    "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+]  # fmt: skip
+
+
+class Municipality(models.Model):
+    class Kind(models.TextChoices):
+        DESIGNATED_CITY = "designated_city", "指定都市"
+        CORE_CITY = "core_city", "中核市"
+        CITY = "city", "一般市"
+        TOWN_VILLAGE = "town_village", "町村"
+
+    name = models.CharField("団体名", max_length=50)
+    code = models.CharField(
+        "全国地方公共団体コード", max_length=6, unique=True, validators=[validate_municipality_code]
+    )
+    prefecture = models.CharField("都道府県", max_length=4, choices=[(p, p) for p in PREFECTURES])
+    kind = models.CharField("団体区分", max_length=20, choices=Kind.choices, default=Kind.CITY)
+
+    class Meta:
+        verbose_name = "団体"
+        verbose_name_plural = "団体"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.code[:2].isdigit() and self.prefecture in PREFECTURES:
+            if int(self.code[:2]) != PREFECTURES.index(self.prefecture) + 1:
+                raise ValidationError({"prefecture": "都道府県が団体コードの上2桁（都道府県コード）と一致しません。"})
+
+
+class Department(models.Model):
+    municipality = models.ForeignKey(
+        Municipality, verbose_name="団体", on_delete=models.CASCADE, related_name="departments"
+    )
+    name = models.CharField("部署名", max_length=100)
+    is_dx_office = models.BooleanField(
+        "事務局（DX推進担当）", default=False, help_text="団体ごとに1部署だけ指定できます。"
+    )
+    sort_order = models.PositiveIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "部署"
+        verbose_name_plural = "部署"
+        ordering = ["municipality", "sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="department_name_unique"),
+            models.UniqueConstraint(
+                fields=["municipality"], condition=Q(is_dx_office=True), name="one_dx_office_per_municipality"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        DX_OFFICE = "dx_office", "事務局"
+        DEPARTMENT = "department", "業務主管課"
+        MANAGER = "manager", "幹部"
+        VENDOR = "vendor", "ベンダ"
+
+    role = models.CharField("役割", max_length=20, choices=Role.choices, default=Role.DEPARTMENT)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name="団体",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text="ベンダ以外の利用者は必ず1団体に所属します。",
+    )
+    departments = models.ManyToManyField(Department, verbose_name="所属部署", blank=True, related_name="members")
+    vendor = models.ForeignKey(
+        "vendors.Vendor",
+        verbose_name="所属ベンダ",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    phone_extension = models.CharField("内線", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "利用者"
+        verbose_name_plural = "利用者"
+
+    def __str__(self):
+        full = f"{self.last_name} {self.first_name}".strip()
+        return full or self.username
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.role == self.Role.VENDOR:
+            if not self.vendor_id:
+                raise ValidationError({"vendor": "ベンダの利用者は所属ベンダを指定してください。"})
+        elif not self.municipality_id and not self.is_superuser:
+            raise ValidationError({"municipality": "団体を指定してください。"})
+
+
+class Job(models.Model):
+    """A recorded piece of long work (export, import, report) run by Celery; see portal/jobs.py."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "待機"
+        RUNNING = "running", "実行中"
+        DONE = "done", "完了"
+        FAILED = "failed", "失敗"
+
+    municipality = models.ForeignKey(Municipality, verbose_name="団体", on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField("処理の種類", max_length=100)
+    params = models.JSONField("条件", default=dict, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name="依頼者", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField("状態", max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField("進捗（%）", default=0)
+    created_at = models.DateTimeField("依頼日時", auto_now_add=True)
+    started_at = models.DateTimeField("開始日時", null=True, blank=True)
+    finished_at = models.DateTimeField("終了日時", null=True, blank=True)
+    result_file = models.FileField("結果ファイル", upload_to="jobs/%Y/%m/", blank=True)
+    result_name = models.CharField("ファイル名", max_length=200, blank=True)
+    error = models.TextField("エラー内容", blank=True)
+
+    class Meta:
+        verbose_name = "処理ジョブ"
+        verbose_name_plural = "処理ジョブ"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.label}（{self.get_state_display()}）"
+
+    @property
+    def label(self) -> str:
+        from portal.jobs import job_label
+
+        return job_label(self.kind)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
