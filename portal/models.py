@@ -1,4 +1,8 @@
+import calendar
+import datetime as dt
+
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -26,6 +30,25 @@ class Municipality(models.Model):
     )
     prefecture = models.CharField("都道府県", max_length=4, choices=[(p, p) for p in PREFECTURES])
     kind = models.CharField("団体区分", max_length=20, choices=Kind.choices, default=Kind.CITY)
+    # Settings of the municipality, edited by its DX office.
+    report_due_day = models.PositiveSmallIntegerField(
+        "進捗報告の提出期限日",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text="報告対象月の翌月の何日までに提出するか（1〜28）。",
+    )
+    budget_request_month = models.PositiveSmallIntegerField(
+        "予算要求の締切（月）", default=10, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    budget_request_day = models.PositiveSmallIntegerField(
+        "予算要求の締切（日）", default=31, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    contract_warning_months = models.PositiveSmallIntegerField(
+        "契約終了を知らせる期間（か月）",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+        help_text="契約終了日がこの期間内に来る契約を一覧に表示します。",
+    )
 
     class Meta:
         verbose_name = "団体"
@@ -34,6 +57,12 @@ class Municipality(models.Model):
 
     def __str__(self):
         return self.name
+
+    def budget_request_date(self, fiscal_year: int) -> dt.date:
+        """予算要求 for the next fiscal year happens in the autumn of this fiscal year."""
+        year = fiscal_year if self.budget_request_month >= 4 else fiscal_year + 1
+        last_day = calendar.monthrange(year, self.budget_request_month)[1]
+        return dt.date(year, self.budget_request_month, min(self.budget_request_day, last_day))
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -155,7 +156,13 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic work (celery beat). Each task decides per municipality whether today is its day.
+CELERY_BEAT_SCHEDULE = {
+    "report-reminders": {"task": "migration.send_report_reminders", "schedule": crontab(hour=8, minute=0)},
+    "rfi-deadline-reminders": {"task": "vendors.send_rfi_deadline_reminders", "schedule": crontab(hour=8, minute=30)},
+    "monthly-report-workbooks": {"task": "portal.generate_monthly_reports", "schedule": crontab(hour=6, minute=0)},
+}
+MONTHLY_REPORT_DAY = env.int("MONTHLY_REPORT_DAY", default=10)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
