@@ -60,3 +60,11 @@ def wareki_fiscal_year(year: int, *, short: bool = False) -> str:
     if short:
         return f"{letter}{number}年度"
     return f"{name}{_era_year(number)}年度"
+
+
+def wareki_short(day: dt.date | None) -> str:
+    """2025-04-01 → R7.4.1 (for dense tables)."""
+    if day is None:
+        return ""
+    _name, letter, number = _era(day)
+    return f"{letter}{number}.{day.month}.{day.day}"

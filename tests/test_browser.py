@@ -31,7 +31,7 @@ def test_department_user_updates_a_step_and_sees_it_in_the_history(page, live_se
     page.get_by_text("手順3「標準仕様との比較分析」を保存しました。").wait_for()
 
     row = page.locator("#step-3")
-    assert "実施中" in row.inner_text() and "令和7年4月1日〜令和7年7月31日" in row.inner_text()
+    assert "実施中" in row.inner_text() and "R7.4.1〜R7.7.31" in row.inner_text()
     history = page.locator("table.history")
     assert "状態: 未着手 → 実施中" in history.inner_text()
     assert "予定終了日: （なし） → 令和7年7月31日" in history.inner_text()

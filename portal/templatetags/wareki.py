@@ -20,6 +20,12 @@ def wareki(value):
 
 
 @register.filter
+def wareki_short(value):
+    """{{ day|wareki_short }} → R7.4.1"""
+    return calendar.wareki_short(value) if value else ""
+
+
+@register.filter
 def wareki_month(value):
     """{{ day|wareki_month }} → 令和7年4月"""
     return calendar.wareki_month(value) if value else ""

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.template import Context, Template
 
-from portal.calendar import fiscal_year, fiscal_year_bounds, wareki, wareki_fiscal_year, wareki_month
+from portal.calendar import fiscal_year, fiscal_year_bounds, wareki, wareki_fiscal_year, wareki_month, wareki_short
 
 
 @pytest.mark.parametrize(
@@ -46,6 +46,8 @@ def test_wareki_fiscal_year_is_named_by_its_first_of_april():
     assert wareki_fiscal_year(1989) == "平成元年度"
     assert wareki_fiscal_year(2025, short=True) == "R7年度"
     assert wareki_month(dt.date(2025, 4, 1)) == "令和7年4月"
+    assert wareki_short(dt.date(2025, 4, 1)) == "R7.4.1"
+    assert wareki_short(dt.date(2019, 4, 30)) == "H31.4.30"
 
 
 def test_template_filters_are_builtin():
