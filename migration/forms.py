@@ -52,3 +52,21 @@ class ProjectFilterForm(forms.Form):
     def __init__(self, *args, municipality_departments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = municipality_departments
+
+
+class ProjectCreateForm(forms.ModelForm):
+    """A new project for an operation the municipality does not track yet."""
+
+    class Meta:
+        model = MigrationProject
+        fields = ["operation", "department", "current_system_name", "current_vendor", "migration_pattern",
+                  "target_go_live"]  # fmt: skip
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        from portal.forms import DateInput
+
+        tracked = MigrationProject.objects.filter(municipality=municipality).values("operation")
+        self.fields["operation"].queryset = self.fields["operation"].queryset.exclude(pk__in=tracked)
+        self.fields["department"].queryset = municipality.departments.all()
+        self.fields["target_go_live"].widget = DateInput()

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from migration import selectors, services
-from migration.forms import ProjectFilterForm, ProjectForm, StepProgressForm
+from migration.forms import ProjectCreateForm, ProjectFilterForm, ProjectForm, StepProgressForm
 from portal.concurrency import StaleObjectError
 from portal.decorators import municipal_user_required
 from portal.permissions import can_edit_project, can_manage_municipality
@@ -33,7 +33,12 @@ def project_list(request):
     return render(
         request,
         "migration/project_list.html",
-        {"rows": rows, "filters": filters, "can_export": True, "today": selectors.today()},
+        {
+            "rows": rows,
+            "filters": filters,
+            "today": selectors.today(),
+            "can_add": can_manage_municipality(request.user, request.user.municipality_id),
+        },
     )
 
 
@@ -133,3 +138,29 @@ def step_edit(request, project_id, step_number):
             )
     template = "migration/_step_row_form.html" if request.htmx else "migration/step_form.html"
     return render(request, template, {"progress": progress, "form": form, "project": progress.project})
+
+
+@login_required
+@municipal_user_required
+@require_http_methods(["GET", "POST"])
+def project_create(request):
+    municipality = request.user.municipality
+    if not can_manage_municipality(request.user, municipality.id):
+        raise PermissionDenied("移行案件を追加できるのは事務局です。")
+    form = ProjectCreateForm(request.POST or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            project = services.create_project(
+                actor=request.user,
+                municipality=municipality,
+                operation=data.pop("operation"),
+                department=data.pop("department"),
+                **data,
+            )
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, f"「{project.operation.name}」の移行案件を追加しました（17の作業手順を作成）。")
+            return redirect("migration:project_detail", project_id=project.id)
+    return render(request, "migration/project_create.html", {"form": form})
