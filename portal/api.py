@@ -46,13 +46,17 @@ class MunicipalitySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Municipality
-        fields = ["id", "name", "code", "prefecture", "kind", "kind_display"]
+        fields = ["id", "name", "code", "prefecture", "kind", "kind_display", "report_due_day",
+                  "budget_request_month", "budget_request_day", "contract_warning_months"]  # fmt: skip
+        read_only_fields = ["name", "code", "prefecture", "kind"]
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "municipality", "name", "is_dx_office", "sort_order"]
+        read_only_fields = ["municipality", "is_dx_office"]
+        validators = []  # the name's uniqueness within the municipality is checked by the service
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -84,21 +88,64 @@ class JobSerializer(serializers.ModelSerializer):
         return reverse("job_download", args=[job.id]) if job.result_file else None
 
 
-class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
+class MunicipalityViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    """団体. The DX office changes its own municipality's settings (PATCH)."""
+
     serializer_class = MunicipalitySerializer
     permission_classes = [IsMunicipalUser]
 
     def get_queryset(self):
         return selectors.visible_municipalities(self.request.user)
 
+    def perform_update(self, serializer):
+        from portal.services import update_municipality_settings
 
-class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+        serializer.instance = update_municipality_settings(
+            actor=self.request.user, municipality=serializer.instance, data=dict(serializer.validated_data)
+        )
+
+
+class DepartmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """部署. The DX office adds and renames departments of its municipality."""
+
     serializer_class = DepartmentSerializer
     permission_classes = [IsMunicipalUser]
     filterset_fields = ["is_dx_office"]
 
     def get_queryset(self):
         return selectors.visible_departments(self.request.user)
+
+    def perform_create(self, serializer):
+        from portal.services import save_department
+
+        data = serializer.validated_data
+        serializer.instance = save_department(
+            actor=self.request.user,
+            municipality=self.request.user.municipality,
+            name=data["name"],
+            sort_order=data.get("sort_order", 0),
+        )
+
+    def perform_update(self, serializer):
+        from portal.services import save_department
+
+        department = serializer.instance
+        data = serializer.validated_data
+        serializer.instance = save_department(
+            actor=self.request.user,
+            municipality=department.municipality,
+            department=department,
+            name=data.get("name", department.name),
+            sort_order=data.get("sort_order", department.sort_order),
+        )
 
 
 class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):

@@ -53,3 +53,39 @@ def run_job(*, job_id: int) -> Job:
         job.save(update_fields=["result_name", "result_file", "state", "progress", "finished_at"])
     job.refresh_from_db()
     return job
+
+
+MUNICIPALITY_SETTING_FIELDS = [
+    "report_due_day",
+    "budget_request_month",
+    "budget_request_day",
+    "contract_warning_months",
+]
+
+
+@transaction.atomic
+def update_municipality_settings(*, actor, municipality, data: dict):
+    """The DX office's settings of its own municipality (due day of reports, 予算要求 date, …)."""
+    require(can_manage_municipality(actor, municipality.id), "団体の設定を変更できるのは事務局です。")
+    for name, value in data.items():
+        if name not in MUNICIPALITY_SETTING_FIELDS:
+            raise ValueError(f"{name} cannot be changed here")
+        setattr(municipality, name, value)
+    municipality.full_clean()
+    municipality.save(update_fields=list(data))
+    return municipality
+
+
+@transaction.atomic
+def save_department(*, actor, municipality, name: str, sort_order: int = 0, department=None):
+    """Add a department, or rename/reorder one. The DX office flag is set by the system administrator."""
+    from portal.models import Department
+
+    require(can_manage_municipality(actor, municipality.id), "部署を変更できるのは事務局です。")
+    department = department or Department(municipality=municipality)
+    if department.municipality_id != municipality.id:
+        raise ValueError("department of another municipality")
+    department.name, department.sort_order = name.strip(), sort_order
+    department.full_clean()
+    department.save()
+    return department
