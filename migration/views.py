@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -8,11 +8,10 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from migration import selectors, services
 from migration.forms import ProjectCreateForm, ProjectFilterForm, ProjectForm, StepProgressForm
-from portal.concurrency import StaleObjectError
 from portal.decorators import municipal_user_required
 from portal.permissions import can_edit_project, can_manage_municipality
 from portal.services import start_job
-from portal.views_helpers import add_validation_errors
+from portal.views_helpers import save_form
 
 
 @login_required
@@ -88,22 +87,15 @@ def project_edit(request, project_id):
     if not can_manage_municipality(request.user, project.municipality_id):
         raise PermissionDenied("案件情報を変更できるのは事務局です。")
     form = ProjectForm(request.POST or None, instance=project)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_project(
-                actor=request.user,
-                project=project,
-                expected_version=form.cleaned_data["version"],
-                data=form.changed_values(),
-            )
-        except StaleObjectError as conflict:
-            form.add_error(None, conflict.message)
-            form.refresh_version(conflict.current)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "案件情報を保存しました。")
-            return redirect("migration:project_detail", project_id=project.id)
+    saved = save_form(
+        form,
+        lambda data: services.update_project(
+            actor=request.user, project=project, expected_version=data["version"], data=form.changed_values()
+        ),
+    )
+    if saved:
+        messages.success(request, "案件情報を保存しました。")
+        return redirect("migration:project_detail", project_id=project.id)
     return render(request, "migration/project_form.html", {"project": project, "form": form})
 
 
@@ -116,26 +108,19 @@ def step_edit(request, project_id, step_number):
     if not can_edit_project(request.user, progress.project):
         raise PermissionDenied("この案件の手順を更新できるのは事務局と業務主管課です。")
     form = StepProgressForm(request.POST or None, instance=progress)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_step_progress(
-                actor=request.user,
-                progress=progress,
-                expected_version=form.cleaned_data["version"],
-                data=form.changed_values(),
-            )
-        except StaleObjectError as conflict:
-            form.add_error(None, conflict.message)
-            form.refresh_version(conflict.current)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"手順{progress.step.number}「{progress.step.name}」を保存しました。")
-            if request.htmx:  # reload the project page: the row, its late flag and the history all change
-                return HttpResponseClientRefresh()
-            return redirect(
-                reverse("migration:project_detail", args=[progress.project_id]) + f"#step-{progress.step.number}"
-            )
+    saved = save_form(
+        form,
+        lambda data: services.update_step_progress(
+            actor=request.user, progress=progress, expected_version=data["version"], data=form.changed_values()
+        ),
+    )
+    if saved:
+        messages.success(request, f"手順{progress.step.number}「{progress.step.name}」を保存しました。")
+        if request.htmx:  # reload the project page: the row, its late flag and the history all change
+            return HttpResponseClientRefresh()
+        return redirect(
+            reverse("migration:project_detail", args=[progress.project_id]) + f"#step-{progress.step.number}"
+        )
     template = "migration/_step_row_form.html" if request.htmx else "migration/step_form.html"
     return render(request, template, {"progress": progress, "form": form, "project": progress.project})
 
@@ -148,19 +133,19 @@ def project_create(request):
     if not can_manage_municipality(request.user, municipality.id):
         raise PermissionDenied("移行案件を追加できるのは事務局です。")
     form = ProjectCreateForm(request.POST or None, municipality=municipality)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            project = services.create_project(
-                actor=request.user,
-                municipality=municipality,
-                operation=data.pop("operation"),
-                department=data.pop("department"),
-                **data,
-            )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"「{project.operation.name}」の移行案件を追加しました（17の作業手順を作成）。")
-            return redirect("migration:project_detail", project_id=project.id)
+
+    def create(data):
+        data = dict(data)
+        return services.create_project(
+            actor=request.user,
+            municipality=municipality,
+            operation=data.pop("operation"),
+            department=data.pop("department"),
+            **data,
+        )
+
+    project = save_form(form, create)
+    if project:
+        messages.success(request, f"「{project.operation.name}」の移行案件を追加しました（17の作業手順を作成）。")
+        return redirect("migration:project_detail", project_id=project.id)
     return render(request, "migration/project_create.html", {"form": form})

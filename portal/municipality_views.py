@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -11,7 +11,7 @@ from portal import services
 from portal.decorators import municipal_user_required
 from portal.models import Department, Municipality
 from portal.permissions import can_manage_municipality
-from portal.views_helpers import add_validation_errors
+from portal.views_helpers import save_form
 
 
 class MunicipalitySettingsForm(forms.ModelForm):
@@ -37,22 +37,22 @@ def municipality_settings(request):
         request.POST if request.POST.get("form") == "settings" else None, instance=municipality
     )
     department_form = DepartmentForm(request.POST if request.POST.get("form") == "department" else None)
-    try:
-        if form.is_bound and form.is_valid():
-            services.update_municipality_settings(actor=request.user, municipality=municipality, data=form.cleaned_data)
-            messages.success(request, "団体の設定を保存しました。")
-            return redirect("municipality_settings")
-        if department_form.is_bound and department_form.is_valid():
-            target = None
-            if request.POST.get("department_id"):
-                target = get_object_or_404(Department, pk=request.POST["department_id"], municipality=municipality)
-            services.save_department(
-                actor=request.user, municipality=municipality, department=target, **department_form.cleaned_data
-            )
-            messages.success(request, f"部署「{department_form.cleaned_data['name']}」を保存しました。")
-            return redirect("municipality_settings")
-    except ValidationError as error:
-        add_validation_errors(department_form if department_form.is_bound else form, error)
+    if save_form(
+        form,
+        lambda data: services.update_municipality_settings(actor=request.user, municipality=municipality, data=data),
+    ):
+        messages.success(request, "団体の設定を保存しました。")
+        return redirect("municipality_settings")
+
+    def save_department(data):
+        target = None
+        if request.POST.get("department_id"):
+            target = get_object_or_404(Department, pk=request.POST["department_id"], municipality=municipality)
+        return services.save_department(actor=request.user, municipality=municipality, department=target, **data)
+
+    if department := save_form(department_form, save_department):
+        messages.success(request, f"部署「{department.name}」を保存しました。")
+        return redirect("municipality_settings")
     municipality.refresh_from_db()
     return render(
         request,
