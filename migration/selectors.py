@@ -87,5 +87,21 @@ def project_history(project: MigrationProject, *, limit: int = 200) -> list[hist
         lambda r: f"手順{steps[r.step_id].number} {steps[r.step_id].name}",
         include_created=False,
     )
+    entries += contract_history(project)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
+
+
+def contract_history(project: MigrationProject) -> list[history.HistoryEntry]:
+    """Changes of the contracts that cover the project (or are its current contract)."""
+    from vendors.models import Contract
+
+    contract_ids = set(project.contracts.values_list("id", flat=True))
+    if project.current_contract_id:
+        contract_ids.add(project.current_contract_id)
+    records = (
+        Contract.history.filter(id__in=contract_ids)
+        .select_related("history_user", "vendor")
+        .order_by("id", "history_date", "history_id")
+    )
+    return history.entries(Contract, records, lambda r: f"契約 {r.vendor.name} {r.package_name}")

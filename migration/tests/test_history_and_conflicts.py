@@ -59,3 +59,24 @@ def test_only_the_owning_department_and_dx_office_update_steps(users, resident_p
 def test_only_the_dx_office_changes_project_attributes(users, resident_project):
     with pytest.raises(PermissionDenied):
         services.update_project(actor=users["dept"], project=resident_project, expected_version=1, data={"notes": "x"})
+
+
+def test_contract_changes_show_on_the_project_history(users, resident_project, vendor):
+    from vendors import services as vendor_services
+
+    contract = vendor_services.create_contract(
+        actor=users["dx"],
+        municipality=resident_project.municipality,
+        projects=[resident_project],
+        vendor=vendor,
+        package_name="MIRAI総合行政システム",
+        start_date=dt.date(2019, 4, 1),
+        end_date=dt.date(2026, 3, 31),
+    )
+    vendor_services.update_contract(
+        actor=users["dx"], contract=contract, expected_version=1, data={"end_date": dt.date(2027, 3, 31)}
+    )
+    entries = [e for e in selectors.project_history(resident_project) if e.subject.startswith("契約")]
+    assert entries[0].subject == "契約 株式会社みらい自治体システムズ MIRAI総合行政システム"
+    assert [(c.label, c.old, c.new) for c in entries[0].changes] == [("契約終了日", "令和8年3月31日", "令和9年3月31日")]
+    assert entries[0].user == users["dx"] and entries[1].action == "作成"
