@@ -221,3 +221,236 @@ class StepProgress(models.Model):
             errors["note"] = "この手順を対象外にするには、備考欄に理由を入力してください。"
         if errors:
             raise ValidationError(errors)
+
+
+class MonthlyReport(models.Model):
+    """進捗報告書: one per project and month, submitted by the owning department."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "下書き"
+        SUBMITTED = "submitted", "提出済"
+        RETURNED = "returned", "差戻し"
+        ACCEPTED = "accepted", "確認済"
+
+    class Overall(models.TextChoices):
+        ON_TRACK = "on_track", "順調"
+        AT_RISK = "at_risk", "注意"
+        OFF_TRACK = "off_track", "遅延"
+
+    EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+
+    project = models.ForeignKey(
+        MigrationProject, verbose_name="移行案件", on_delete=models.CASCADE, related_name="monthly_reports"
+    )
+    month = models.DateField("報告月", help_text="報告対象月の1日。")
+    period_start = models.DateField("報告期間（自）")
+    period_end = models.DateField("報告期間（至）")
+    reporter = models.ForeignKey(
+        "portal.User", verbose_name="報告者", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    contact = models.CharField("連絡先", max_length=200, blank=True, help_text="メールアドレス・内線など。")
+    overall_status = models.CharField("全体状況", max_length=20, choices=Overall.choices, default=Overall.ON_TRACK)
+    overall_reason = models.CharField("全体状況の理由", max_length=200, blank=True)
+    work_done = models.TextField("今月の実施作業", blank=True)
+    next_plan = models.TextField("次月の検討・作業予定", blank=True)
+    notes_to_office = models.TextField("事務局への連絡事項", blank=True)
+    state = models.CharField("状態", max_length=20, choices=State.choices, default=State.DRAFT)
+    submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        "portal.User", verbose_name="提出者", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    return_comment = models.TextField("差戻しコメント", blank=True)
+    reviewed_at = models.DateTimeField("確認・差戻し日時", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        "portal.User", verbose_name="確認者", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+    version = models.PositiveIntegerField("版数", default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "進捗報告書"
+        verbose_name_plural = "進捗報告書"
+        ordering = ["-month", "project"]
+        constraints = [models.UniqueConstraint(fields=["project", "month"], name="one_report_per_project_month")]
+
+    def __str__(self):
+        return f"{self.project} {self.month:%Y年%m月}分"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in self.EDITABLE_STATES
+
+    def clean(self):
+        errors = {}
+        if self.month and self.month.day != 1:
+            errors["month"] = "報告月は月の1日で指定してください。"
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            errors["period_end"] = "報告期間の終わりは始まり以降の日付にしてください。"
+        if self.overall_status != self.Overall.ON_TRACK and not self.overall_reason.strip():
+            errors["overall_reason"] = "全体状況が「順調」でない場合は、その理由を1行で入力してください。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class ReportMeeting(models.Model):
+    """次月のコンサル・ベンダ等との打合せ予定 (rows of a report)."""
+
+    report = models.ForeignKey(
+        MonthlyReport, verbose_name="進捗報告書", on_delete=models.CASCADE, related_name="meetings"
+    )
+    date = models.DateField("日付")
+    party = models.CharField("相手先", max_length=100)
+    purpose = models.CharField("目的・内容", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "打合せ予定"
+        verbose_name_plural = "打合せ予定"
+        ordering = ["report", "date", "id"]
+
+    def __str__(self):
+        return f"{self.date} {self.party}"
+
+
+class ReportReminder(models.Model):
+    """A reminder e-mail sent for a project's report of a month (at most once a day)."""
+
+    project = models.ForeignKey(MigrationProject, verbose_name="移行案件", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField("報告月")
+    sent_on = models.DateField("送信日")
+    sent_at = models.DateTimeField("送信日時", auto_now_add=True)
+    sent_by = models.ForeignKey(
+        "portal.User", verbose_name="送信者", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recipients = models.TextField("宛先", blank=True)
+
+    class Meta:
+        verbose_name = "提出督促"
+        verbose_name_plural = "提出督促"
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "month", "sent_on"], name="one_reminder_per_report_day")
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.month:%Y-%m} {self.sent_on}"
+
+
+class RiskIssue(models.Model):
+    """課題管理表の1行: a risk or issue of a project, living across months."""
+
+    class Kind(models.TextChoices):
+        RISK = "risk", "リスク"
+        ISSUE = "issue", "課題"
+
+    class Importance(models.TextChoices):
+        HIGH = "high", "高"
+        MEDIUM = "medium", "中"
+        LOW = "low", "低"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "未対応"
+        IN_PROGRESS = "in_progress", "対応中"
+        DONE = "done", "完了"
+        WITHDRAWN = "withdrawn", "取下げ"
+
+    class Category(models.TextChoices):
+        INTEGRATION = "integration", "システム間連携"
+        GOV_CLOUD = "gov_cloud", "ガバメントクラウド"
+        COMMON = "common", "共通機能"
+        SCHEDULE = "schedule", "移行スケジュール"
+        TRANSITION = "transition", "過渡期対応"
+        SECURITY = "security", "セキュリティ"
+        BUDGET = "budget", "予算"
+        OTHER = "other", "その他"
+
+    CLOSED_STATUSES = (Status.DONE, Status.WITHDRAWN)
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name="団体", on_delete=models.CASCADE, related_name="risk_issues", editable=False
+    )
+    project = models.ForeignKey(
+        MigrationProject, verbose_name="移行案件", on_delete=models.CASCADE, related_name="risk_issues"
+    )
+    number = models.PositiveIntegerField("No", editable=False)
+    kind = models.CharField("区分", max_length=10, choices=Kind.choices, default=Kind.ISSUE)
+    step = models.ForeignKey(
+        ProcedureStep, verbose_name="作業手順", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    work_item = models.CharField("業務実施内容", max_length=200, blank=True, help_text="発生した手順・作業。")
+    description = models.TextField("認識されたリスク・課題")
+    importance = models.CharField("重要度", max_length=10, choices=Importance.choices, default=Importance.MEDIUM)
+    raised_on = models.DateField("起票日")
+    due_date = models.DateField("対応希望期限", null=True, blank=True)
+    due_reason = models.CharField("対応希望期限の理由", max_length=200, blank=True)
+    involves_dx_office = models.BooleanField("関係者: 事務局", default=False)
+    other_departments = models.ManyToManyField(
+        Department, verbose_name="関係者: 他の所管課", blank=True, related_name="related_risk_issues"
+    )
+    involves_vendor = models.BooleanField("関係者: ベンダ", default=False)
+    involves_consultant = models.BooleanField("関係者: コンサル", default=False)
+    is_cross_cutting = models.BooleanField("業務横断課題", default=False, editable=False)
+    category = models.CharField("分類", max_length=20, choices=Category.choices, default=Category.OTHER)
+    notes = models.TextField("備考", blank=True)
+    status = models.CharField("対応状況", max_length=20, choices=Status.choices, default=Status.OPEN)
+    response = models.TextField("対応内容", blank=True)
+    completed_on = models.DateField("完了日", null=True, blank=True)
+    created_by = models.ForeignKey(
+        "portal.User", verbose_name="起票者", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+    version = models.PositiveIntegerField("版数", default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "課題・リスク"
+        verbose_name_plural = "課題・リスク"
+        ordering = ["municipality", "number"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "number"], name="risk_issue_number_unique")]
+        indexes = [models.Index(fields=["municipality", "is_cross_cutting", "status"])]
+
+    def __str__(self):
+        return f"No.{self.number} {self.description[:30]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in self.CLOSED_STATUSES
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return bool(self.is_open and self.due_date and self.due_date < today)
+
+    def clean(self):
+        errors = {}
+        if self.project_id and self.municipality_id and self.project.municipality_id != self.municipality_id:
+            errors["project"] = "移行案件は同じ団体の案件から選んでください。"
+        if self.raised_on and self.due_date and self.due_date < self.raised_on:
+            errors["due_date"] = "対応希望期限は起票日以降の日付にしてください。"
+        if self.status == self.Status.DONE and not self.completed_on:
+            errors["completed_on"] = "完了にするには完了日を入力してください。"
+        if self.completed_on and self.status != self.Status.DONE:
+            errors["completed_on"] = "完了日は対応状況が「完了」の場合だけ入力してください。"
+        if self.raised_on and self.completed_on and self.completed_on < self.raised_on:
+            errors["completed_on"] = "完了日は起票日以降の日付にしてください。"
+        if self.step_id and not self.work_item:
+            self.work_item = str(self.step)
+        if errors:
+            raise ValidationError(errors)
+
+
+class RiskIssueComment(models.Model):
+    issue = models.ForeignKey(RiskIssue, verbose_name="課題・リスク", on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        "portal.User", verbose_name="投稿者", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField("コメント")
+    created_at = models.DateTimeField("投稿日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "課題・リスクへのコメント"
+        verbose_name_plural = "課題・リスクへのコメント"
+        ordering = ["issue", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.author}: {self.body[:30]}"
