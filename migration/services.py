@@ -1,8 +1,27 @@
 """Writes to migration projects and step progress. Every function takes the acting user."""
 
-from django.db import transaction
+import calendar as _calendar
+import datetime as _dt
 
-from migration.models import MigrationProject, ProcedureStep, StepProgress
+from django.conf import settings as _settings
+from django.core.exceptions import ValidationError as _ValidationError
+from django.core.mail import send_mail as _send_mail
+from django.db import IntegrityError as _IntegrityError
+from django.db import transaction
+from django.db.models import Max as _Max
+from django.utils import timezone as _timezone
+
+from migration import permissions as _perms
+from migration.models import (
+    MigrationProject,
+    MonthlyReport,
+    ProcedureStep,
+    ReportMeeting,
+    ReportReminder,
+    RiskIssue,
+    RiskIssueComment,
+    StepProgress,
+)
 from portal.concurrency import claim_version
 from portal.permissions import can_edit_project, can_manage_municipality, require
 
@@ -78,3 +97,383 @@ def update_step_progress(*, actor, progress: StepProgress, expected_version: int
     progress._history_user = actor
     progress.save()
     return progress
+
+
+# ---------------------------------------------------------------------------
+# Monthly progress reports (進捗報告書) and the issue/risk register (課題管理表)
+# ---------------------------------------------------------------------------
+REPORT_FIELDS = [
+    "period_start", "period_end", "contact", "overall_status", "overall_reason", "work_done", "next_plan",
+    "notes_to_office",
+]  # fmt: skip
+ISSUE_FIELDS = [
+    "kind", "step", "work_item", "description", "importance", "raised_on", "due_date", "due_reason",
+    "involves_dx_office", "involves_vendor", "involves_consultant", "category", "notes", "status", "response",
+    "completed_on",
+]  # fmt: skip
+REMIND_DAYS_BEFORE = 3  # reminders start this many days before the due date
+
+
+def month_start(day: _dt.date) -> _dt.date:
+    return day.replace(day=1)
+
+
+def month_end(month: _dt.date) -> _dt.date:
+    return month.replace(day=_calendar.monthrange(month.year, month.month)[1])
+
+
+def next_month(month: _dt.date) -> _dt.date:
+    return (month_end(month) + _dt.timedelta(days=1)).replace(day=1)
+
+
+def previous_month(month: _dt.date) -> _dt.date:
+    return (month.replace(day=1) - _dt.timedelta(days=1)).replace(day=1)
+
+
+def report_due_date(municipality, month: _dt.date) -> _dt.date:
+    """The report of a month is due on the municipality's due day of the following month."""
+    return next_month(month).replace(day=municipality.report_due_day)
+
+
+def _default_contact(user) -> str:
+    parts = [user.email] if user.email else []
+    if getattr(user, "phone_extension", ""):
+        parts.append(f"内線 {user.phone_extension}")
+    return " / ".join(parts)
+
+
+@transaction.atomic
+def create_report(*, actor, project: MigrationProject, month: _dt.date) -> MonthlyReport:
+    """A draft report for the month; last month's 次月の検討・作業予定 is the starting 今月の実施作業."""
+    require(_perms.can_write_report(actor, project), "この案件の進捗報告を作成する権限がありません。")
+    month = month_start(month)
+    existing = MonthlyReport.objects.filter(project=project, month=month).first()
+    if existing:
+        return existing
+    previous = MonthlyReport.objects.filter(project=project, month=previous_month(month)).first()
+    report = MonthlyReport(
+        project=project,
+        month=month,
+        period_start=month,
+        period_end=month_end(month),
+        reporter=actor,
+        contact=_default_contact(actor),
+        work_done=previous.next_plan if previous else "",
+    )
+    report.full_clean(validate_constraints=False)
+    report._history_user = actor
+    try:
+        with transaction.atomic():
+            report.save()
+    except _IntegrityError:  # someone created it at the same moment: one report per project and month
+        return MonthlyReport.objects.get(project=project, month=month)
+    return report
+
+
+def _check_editable(actor, report: MonthlyReport) -> None:
+    require(_perms.can_write_report(actor, report.project), "この案件の進捗報告を編集する権限がありません。")
+    if not report.is_editable:
+        raise _ValidationError(
+            f"この報告は「{report.get_state_display()}」のため編集・提出できません（下書き・差戻しの報告だけ編集できます）。"
+        )
+
+
+@transaction.atomic
+def save_report(
+    *,
+    actor,
+    report: MonthlyReport,
+    expected_version: int,
+    data: dict,
+    meetings: list[dict] | None = None,
+    step_updates: list[tuple] | None = None,
+    new_issues: list[dict] | None = None,
+) -> MonthlyReport:
+    """Save the report's text, replace its meeting rows, change steps in place (their history records
+    it) and add register items. ``step_updates`` is [(StepProgress, expected_version, data)]."""
+    report = MonthlyReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    _check_editable(actor, report)
+    claim_version(report, expected_version)
+    _apply(report, data, REPORT_FIELDS)
+    report.reporter = actor
+    report.full_clean(validate_constraints=False)
+    report._history_user = actor
+    report.save()
+    if meetings is not None:
+        report.meetings.all().delete()
+        rows = [ReportMeeting(report=report, **row) for row in meetings]
+        for row in rows:
+            row.full_clean(exclude=["report"])
+        ReportMeeting.objects.bulk_create(rows)
+    for progress, version, changes in step_updates or []:
+        if progress.project_id != report.project_id:
+            raise _ValidationError("報告の案件と異なる手順は更新できません。")
+        update_step_progress(actor=actor, progress=progress, expected_version=version, data=changes)
+    for issue_data in new_issues or []:
+        issue_data = dict(issue_data)
+        departments = issue_data.pop("other_departments", [])
+        create_risk_issue(actor=actor, project=report.project, data=issue_data, other_departments=departments)
+    return report
+
+
+def _transition(report, actor, state, **fields):
+    report.state = state
+    for name, value in fields.items():
+        setattr(report, name, value)
+    report._history_user = actor
+    report.save()
+    return report
+
+
+@transaction.atomic
+def submit_report(*, actor, report: MonthlyReport, expected_version: int) -> MonthlyReport:
+    report = MonthlyReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    _check_editable(actor, report)
+    claim_version(report, expected_version)
+    report.full_clean(validate_constraints=False)
+    return _transition(report, actor, MonthlyReport.State.SUBMITTED, submitted_at=_timezone.now(), submitted_by=actor)
+
+
+@transaction.atomic
+def submit_reports(*, actor, reports) -> list[MonthlyReport]:
+    """A department submits all its editable reports of a month at once (all or none)."""
+    done = []
+    for report in reports:
+        done.append(submit_report(actor=actor, report=report, expected_version=report.version))
+    return done
+
+
+def _check_review(actor, report):
+    require(
+        _perms.can_manage_municipality(actor, report.project.municipality_id),
+        "報告の差戻し・確認は事務局だけが行えます。",
+    )
+    if report.state != MonthlyReport.State.SUBMITTED:
+        raise _ValidationError(
+            f"この報告は「{report.get_state_display()}」のため差戻し・確認できません（提出済の報告が対象です）。"
+        )
+
+
+@transaction.atomic
+def return_report(*, actor, report: MonthlyReport, expected_version: int, comment: str) -> MonthlyReport:
+    report = MonthlyReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    _check_review(actor, report)
+    if not (comment or "").strip():
+        raise _ValidationError({"return_comment": "差戻しの理由（修正してほしい点）を入力してください。"})
+    claim_version(report, expected_version)
+    report = _transition(
+        report,
+        actor,
+        MonthlyReport.State.RETURNED,
+        return_comment=comment.strip(),
+        reviewed_at=_timezone.now(),
+        reviewed_by=actor,
+    )
+    recipients = _department_recipients(report.project)
+    if recipients:
+        subject = f"【差戻し】{report.project.operation.name} {report.month.year}年{report.month.month}月分の進捗報告"
+        body = (
+            f"{report.project} の {report.month.year}年{report.month.month}月分の進捗報告書が"
+            "事務局から差し戻されました。\n\n"
+            f"事務局のコメント:\n{report.return_comment}\n\n内容を修正して再提出してください。"
+        )
+        transaction.on_commit(lambda: _send_mail(subject, body, None, recipients))
+    return report
+
+
+@transaction.atomic
+def accept_report(*, actor, report: MonthlyReport, expected_version: int) -> MonthlyReport:
+    report = MonthlyReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    _check_review(actor, report)
+    claim_version(report, expected_version)
+    return _transition(report, actor, MonthlyReport.State.ACCEPTED, reviewed_at=_timezone.now(), reviewed_by=actor)
+
+
+# --- reminders ---------------------------------------------------------------
+
+
+def _department_recipients(project) -> list[str]:
+    from portal.models import User
+
+    return sorted(
+        User.objects.filter(
+            departments=project.department_id,
+            role=User.Role.DEPARTMENT,
+            is_active=True,
+            municipality=project.municipality_id,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def _send_reminder(*, project, month, today, actor=None) -> bool:
+    recipients = _department_recipients(project)
+    if not recipients:
+        return False
+    try:
+        with transaction.atomic():
+            ReportReminder.objects.create(
+                project=project, month=month, sent_on=today, sent_by=actor, recipients=", ".join(recipients)
+            )
+    except _IntegrityError:
+        return False  # already reminded today
+    due = report_due_date(project.municipality, month)
+    when = "提出期限を過ぎています" if today > due else "提出期限が近づいています"
+    subject = f"【進捗報告】{project.operation.name} {month.year}年{month.month}月分の{when}"
+    body = (
+        f"{project} の {month.year}年{month.month}月分の進捗報告書が未提出です。\n"
+        f"提出期限: {due.year}年{due.month}月{due.day}日\n\n"
+        f"{_settings.PORTAL_BASE_URL}/reports/?month={month:%Y-%m} から提出してください。"
+    )
+    transaction.on_commit(lambda: _send_mail(subject, body, None, recipients))
+    return True
+
+
+def reminder_month(municipality, today: _dt.date) -> _dt.date | None:
+    """The month whose unsubmitted reports get reminders today, if any: last month's reports, from
+    REMIND_DAYS_BEFORE days before the due date to the end of the month they are due in."""
+    month = previous_month(today)
+    due = report_due_date(municipality, month)
+    if due - _dt.timedelta(days=REMIND_DAYS_BEFORE) <= today:
+        return month
+    return None
+
+
+def unsubmitted_projects(municipality, month: _dt.date):
+    """Projects of the municipality with no report of the month, or one still 下書き / 差戻し."""
+    done = MonthlyReport.objects.filter(
+        month=month, state__in=[MonthlyReport.State.SUBMITTED, MonthlyReport.State.ACCEPTED]
+    ).values("project_id")
+    return (
+        MigrationProject.objects.filter(municipality=municipality)
+        .exclude(pk__in=done)
+        .select_related("operation", "department", "municipality")
+    )
+
+
+@transaction.atomic
+def send_report_reminders(*, today: _dt.date | None = None) -> int:
+    """Daily (Celery beat): remind the department members of unsubmitted reports; once a day per report."""
+    from portal.models import Municipality
+
+    today = today or _timezone.localdate()
+    sent = 0
+    for municipality in Municipality.objects.all():
+        month = reminder_month(municipality, today)
+        if month is None:
+            continue
+        for project in unsubmitted_projects(municipality, month):
+            sent += _send_reminder(project=project, month=month, today=today)
+    return sent
+
+
+@transaction.atomic
+def send_report_reminder_by_hand(*, actor, project, month: _dt.date, today: _dt.date | None = None) -> bool:
+    """The DX office reminds one project's department from the board (also at most once a day)."""
+    require(_perms.can_remind(actor, project.municipality_id), "督促メールは事務局だけが送信できます。")
+    month = month_start(month)
+    report = MonthlyReport.objects.filter(project=project, month=month).first()
+    if report and not report.is_editable:
+        raise _ValidationError("この報告は提出済のため督促できません。")
+    if not _department_recipients(project):
+        raise _ValidationError(f"{project.department}にメールアドレスのある利用者がいないため送信できません。")
+    return _send_reminder(project=project, month=month, today=today or _timezone.localdate(), actor=actor)
+
+
+# --- register (課題管理表) -------------------------------------------------------
+
+
+def _set_cross_cutting(issue: RiskIssue, departments) -> None:
+    issue.other_departments.set(departments)
+    cross = bool(issue.involves_dx_office or departments)
+    if issue.is_cross_cutting != cross:
+        RiskIssue.objects.filter(pk=issue.pk).update(is_cross_cutting=cross)
+        issue.is_cross_cutting = cross
+
+
+def _check_departments(issue: RiskIssue, departments) -> None:
+    for department in departments:
+        if department.municipality_id != issue.municipality_id:
+            raise _ValidationError({"other_departments": "関係する所管課は同じ団体の部署から選んでください。"})
+        if department.id == issue.project.department_id:
+            raise _ValidationError({"other_departments": "関係する他の所管課に、案件の業務主管課自身は選べません。"})
+
+
+@transaction.atomic
+def create_risk_issue(*, actor, project: MigrationProject, data: dict, other_departments=()) -> RiskIssue:
+    from portal.models import Municipality
+
+    require(_perms.can_edit_issue(actor, project), "この案件の課題・リスクを登録する権限がありません。")
+    Municipality.objects.select_for_update().get(pk=project.municipality_id)  # serialises the numbering
+    data = dict(data)
+    number = data.pop("number", None) or (
+        (RiskIssue.objects.filter(municipality_id=project.municipality_id).aggregate(m=_Max("number"))["m"] or 0) + 1
+    )
+    issue = RiskIssue(municipality_id=project.municipality_id, project=project, number=number, created_by=actor)
+    data.setdefault("raised_on", _timezone.localdate())
+    _apply(issue, data, ISSUE_FIELDS)
+    _check_departments(issue, other_departments)
+    issue.is_cross_cutting = bool(issue.involves_dx_office or other_departments)
+    issue.full_clean()
+    issue._history_user = actor
+    issue.save()
+    issue.other_departments.set(other_departments)
+    return issue
+
+
+@transaction.atomic
+def update_risk_issue(
+    *, actor, issue: RiskIssue, expected_version: int, data: dict, other_departments=None
+) -> RiskIssue:
+    issue = RiskIssue.objects.select_for_update().select_related("project").get(pk=issue.pk)
+    require(_perms.can_edit_issue(actor, issue.project), "この課題・リスクを更新する権限がありません。")
+    claim_version(issue, expected_version)
+    _apply(issue, data, ISSUE_FIELDS)
+    if other_departments is None:
+        other_departments = list(issue.other_departments.all())
+    _check_departments(issue, other_departments)
+    issue.is_cross_cutting = bool(issue.involves_dx_office or other_departments)
+    issue.full_clean()
+    issue._history_user = actor
+    issue.save()
+    _set_cross_cutting(issue, other_departments)
+    return issue
+
+
+@transaction.atomic
+def add_risk_issue_comment(*, actor, issue: RiskIssue, body: str) -> RiskIssueComment:
+    require(_perms.can_comment_issue(actor, issue), "この課題・リスクにコメントする権限がありません。")
+    if not (body or "").strip():
+        raise _ValidationError({"body": "コメントを入力してください。"})
+    comment = RiskIssueComment(issue=issue, author=actor, body=body.strip())
+    comment.full_clean()
+    comment.save()
+    RiskIssue.objects.filter(pk=issue.pk).update(updated_at=_timezone.now())
+    return comment
+
+
+@transaction.atomic
+def import_register(*, actor, municipality, file, project: MigrationProject | None = None) -> dict:
+    """Add or update register items from a 課題管理表 workbook (matched by No). All or nothing:
+    raises portal.imports.ImportRejected with every problem; nothing is saved then."""
+    from migration.report_excel import parse_register
+
+    require(_perms.can_view_reports(actor, municipality.id))
+    rows = parse_register(actor=actor, municipality=municipality, file=file, project=project)
+    created = updated = 0
+    for row in rows:
+        if row.issue is None:
+            create_risk_issue(actor=actor, project=row.project, data=row.data, other_departments=row.departments)
+            created += 1
+        else:
+            update_risk_issue(
+                actor=actor,
+                issue=row.issue,
+                expected_version=row.issue.version,
+                data=row.data,
+                other_departments=row.departments,
+            )
+            updated += 1
+    return {"created": created, "updated": updated}
