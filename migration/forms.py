@@ -1,7 +1,8 @@
 from django import forms
+from django.forms.utils import ErrorDict
 
-from migration.models import MigrationProject, StepProgress
-from portal.forms import VersionedModelForm
+from migration.models import MigrationProject, MonthlyReport, ReportMeeting, RiskIssue, StepProgress
+from portal.forms import DateInput, VersionedModelForm
 from vendors.models import Contract, Vendor
 
 
@@ -70,3 +71,170 @@ class ProjectCreateForm(forms.ModelForm):
         self.fields["operation"].queryset = self.fields["operation"].queryset.exclude(pk__in=tracked)
         self.fields["department"].queryset = municipality.departments.all()
         self.fields["target_go_live"].widget = DateInput()
+
+
+# ---------------------------------------------------------------------------
+# Monthly reports and the issue/risk register
+# ---------------------------------------------------------------------------
+
+
+class MonthlyReportForm(VersionedModelForm):
+    class Meta:
+        model = MonthlyReport
+        fields = [
+            "period_start", "period_end", "contact", "overall_status", "overall_reason", "work_done", "next_plan",
+            "notes_to_office",
+        ]  # fmt: skip
+        widgets = {
+            "work_done": forms.Textarea(attrs={"rows": 5}),
+            "next_plan": forms.Textarea(attrs={"rows": 5}),
+            "notes_to_office": forms.Textarea(attrs={"rows": 3}),
+            "overall_status": forms.RadioSelect,
+        }
+        help_texts = {"overall_reason": "全体状況が「注意」「遅延」の場合に1行で入力してください。"}
+
+
+class ReportMeetingForm(forms.ModelForm):
+    class Meta:
+        model = ReportMeeting
+        fields = ["date", "party", "purpose"]
+        widgets = {"date": DateInput()}
+
+
+MeetingFormSet = forms.modelformset_factory(ReportMeeting, form=ReportMeetingForm, extra=2, can_delete=True)
+
+
+class ReportStepForm(StepProgressForm):
+    """One step row changed in place from the report form."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("note",):
+            self.fields[name].widget = forms.TextInput()
+
+    def has_real_changes(self) -> bool:
+        return any(name != "version" for name in self.changed_data)
+
+
+class NewIssueForm(forms.ModelForm):
+    """A new register item added from the report form (all optional: left empty adds nothing)."""
+
+    class Meta:
+        model = RiskIssue
+        fields = ["kind", "step", "description", "importance", "due_date", "due_reason", "category",
+                  "involves_dx_office", "other_departments", "involves_vendor", "involves_consultant"]  # fmt: skip
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "due_date": DateInput(),
+            "other_departments": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["description"].required = False
+        self.fields["other_departments"].queryset = project.municipality.departments.exclude(
+            pk=project.department_id
+        ).exclude(is_dx_office=True)
+
+    def is_empty(self) -> bool:
+        return not (self.data.get(self.add_prefix("description")) or "").strip()
+
+    def full_clean(self):
+        if self.is_bound and self.is_empty():
+            self.cleaned_data, self._errors = {}, ErrorDict()
+            return
+        super().full_clean()
+
+    def _post_clean(self):
+        pass  # the service validates the whole item with its project
+
+    def issue_data(self) -> dict:
+        data = {name: value for name, value in self.cleaned_data.items() if name != "other_departments"}
+        data["other_departments"] = list(self.cleaned_data.get("other_departments") or [])
+        return data
+
+
+class RiskIssueForm(VersionedModelForm):
+    class Meta:
+        model = RiskIssue
+        fields = ["kind", "step", "work_item", "description", "importance", "raised_on", "due_date", "due_reason",
+                  "involves_dx_office", "other_departments", "involves_vendor", "involves_consultant", "category",
+                  "notes", "status", "response", "completed_on"]  # fmt: skip
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "response": forms.Textarea(attrs={"rows": 3}),
+            "other_departments": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.fields["version"].required = False
+        self.fields["other_departments"].queryset = project.municipality.departments.exclude(
+            pk=project.department_id
+        ).exclude(is_dx_office=True)
+
+    def _post_clean(self):
+        pass  # the service runs the model's full_clean with the project set
+
+    def issue_data(self) -> tuple[dict, list]:
+        data = {n: v for n, v in self.cleaned_data.items() if n not in ("version", "other_departments")}
+        return data, list(self.cleaned_data.get("other_departments") or [])
+
+
+class ReturnReportForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    return_comment = forms.CharField(
+        label="差戻しの理由（修正してほしい点）",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "差戻しの理由（修正してほしい点）を入力してください。"},
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="コメント",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "コメントを入力してください。"},
+    )
+
+
+class IssueFilterForm(forms.Form):
+    importance = forms.ChoiceField(
+        label="重要度", required=False, choices=[("", "すべて"), *RiskIssue.Importance.choices]
+    )
+    kind = forms.ChoiceField(label="区分", required=False, choices=[("", "すべて"), *RiskIssue.Kind.choices])
+    status = forms.ChoiceField(label="対応状況", required=False, choices=[("", "すべて"), *RiskIssue.Status.choices])
+    category = forms.ChoiceField(label="分類", required=False, choices=[("", "すべて"), *RiskIssue.Category.choices])
+    department = forms.ModelChoiceField(label="所管課", required=False, queryset=None, empty_label="すべて")
+    overdue = forms.BooleanField(label="対応希望期限を過ぎた未完了のみ", required=False)
+    sort = forms.ChoiceField(
+        label="並び順",
+        required=False,
+        choices=[
+            ("importance", "重要度（高→低）"),
+            ("due_date", "対応希望期限（早い順）"),
+            ("-raised_on", "起票日（新しい順）"),
+            ("number", "No順"),
+            ("department", "所管課順"),
+        ],
+    )
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+
+    def params(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = dict(self.cleaned_data)
+        data["department"] = data["department"].id if data.get("department") else None
+        return data
+
+
+class RegisterImportForm(forms.Form):
+    file = forms.FileField(
+        label="課題管理表（Excelファイル .xlsx）",
+        error_messages={"required": "取り込むExcelファイルを選んでください。"},
+    )

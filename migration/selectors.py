@@ -105,3 +105,193 @@ def contract_history(project: MigrationProject) -> list[history.HistoryEntry]:
         .order_by("id", "history_date", "history_id")
     )
     return history.entries(Contract, records, lambda r: f"契約 {r.vendor.name} {r.package_name}")
+
+
+# ---------------------------------------------------------------------------
+# Monthly reports and the issue/risk register
+# ---------------------------------------------------------------------------
+
+
+def parse_month(value: str | None, default: dt.date | None = None) -> dt.date:
+    """'2025-10' → 2025-10-01; anything else → the default (last month)."""
+    from migration.services import previous_month
+
+    try:
+        year, month = (int(part) for part in (value or "").split("-")[:2])
+        return dt.date(year, month, 1)
+    except (TypeError, ValueError):
+        return default or previous_month(today().replace(day=1))
+
+
+def visible_reports(user):
+    from migration.models import MonthlyReport
+
+    return scope_to_municipality(user, MonthlyReport.objects.all(), field="project__municipality").select_related(
+        "project__operation", "project__department", "project__municipality", "reporter", "reviewed_by"
+    )
+
+
+def report_detail(user, report_id: int):
+    return get_object_or_404(visible_reports(user).prefetch_related("meetings"), pk=report_id)
+
+
+@dataclass
+class BoardRow:
+    project: MigrationProject
+    report: object  # MonthlyReport | None
+    reminded_today: bool
+
+    @property
+    def state_code(self) -> str:
+        return self.report.state if self.report else "missing"
+
+    @property
+    def state_label(self) -> str:
+        return self.report.get_state_display() if self.report else "未作成"
+
+    @property
+    def unsubmitted(self) -> bool:
+        return self.report is None or self.report.is_editable
+
+
+@dataclass
+class Board:
+    month: dt.date
+    due_date: dt.date
+    rows: list[BoardRow]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for row in self.rows:
+            counts[row.state_label] = counts.get(row.state_label, 0) + 1
+        return counts
+
+    @property
+    def unsubmitted_rows(self) -> list[BoardRow]:
+        return [row for row in self.rows if row.unsubmitted]
+
+
+def report_board(user, month: dt.date, *, department_id: int | None = None, on: dt.date | None = None) -> Board:
+    """Departments × projects of the month with each report's state (a fixed number of queries)."""
+    from migration.models import MonthlyReport, ReportReminder
+    from migration.services import report_due_date
+    from portal.permissions import can_manage_municipality, department_ids
+
+    day = on or today()
+    projects = visible_projects(user).select_related("operation", "department", "municipality")
+    if not user.is_superuser and not can_manage_municipality(user, user.municipality_id) and user.role == "department":
+        projects = projects.filter(department_id__in=department_ids(user))
+    if department_id:
+        projects = projects.filter(department_id=department_id)
+    projects = list(projects.order_by("department__sort_order", "department__name", "operation__number"))
+    ids = [p.id for p in projects]
+    reports = {r.project_id: r for r in MonthlyReport.objects.filter(project_id__in=ids, month=month)}
+    reminded = set(
+        ReportReminder.objects.filter(project_id__in=ids, month=month, sent_on=day).values_list("project_id", flat=True)
+    )
+    municipality = projects[0].municipality if projects else user.municipality
+    due = report_due_date(municipality, month) if municipality else month
+    rows = [BoardRow(project=p, report=reports.get(p.id), reminded_today=p.id in reminded) for p in projects]
+    return Board(month=month, due_date=due, rows=rows)
+
+
+def visible_issues(user):
+    from migration.models import RiskIssue
+
+    return (
+        scope_to_municipality(user, RiskIssue.objects.all())
+        .select_related("project__operation", "project__department", "step", "created_by")
+        .prefetch_related("other_departments")
+    )
+
+
+def issue_detail(user, issue_id: int):
+    from migration.models import RiskIssueComment
+
+    return get_object_or_404(
+        visible_issues(user).prefetch_related(
+            Prefetch("comments", queryset=RiskIssueComment.objects.select_related("author"))
+        ),
+        pk=issue_id,
+    )
+
+
+def issues_of_month(project_id: int, month: dt.date):
+    """Register items of a project raised, changed or completed in the month (shown on its report)."""
+    from django.db.models import Q
+
+    from migration.models import RiskIssue
+    from migration.services import month_end
+
+    end = month_end(month)
+    start_dt = timezone.make_aware(dt.datetime.combine(month, dt.time.min))
+    end_dt = timezone.make_aware(dt.datetime.combine(end, dt.time.max))
+    return (
+        RiskIssue.objects.filter(project_id=project_id)
+        .filter(
+            Q(raised_on__range=(month, end))
+            | Q(updated_at__range=(start_dt, end_dt))
+            | Q(completed_on__range=(month, end))
+        )
+        .select_related("step")
+        .prefetch_related("other_departments")
+        .order_by("number")
+    )
+
+
+ISSUE_SORTS = {
+    "number": ["number"],
+    "-number": ["-number"],
+    "importance": ["importance_rank", "due_date", "number"],
+    "due_date": ["due_date", "number"],
+    "-due_date": ["-due_date", "number"],
+    "raised_on": ["raised_on", "number"],
+    "-raised_on": ["-raised_on", "number"],
+    "department": ["project__department__sort_order", "project__department__name", "number"],
+}
+
+
+def filter_issues(queryset, params: dict, *, on: dt.date | None = None):
+    """Filters shared by the pages and the API: importance, kind, status, category, department,
+    project, overdue, cross_cutting, month; sorting by one of ISSUE_SORTS."""
+    from django.db.models import Case, IntegerField, Q, Value, When
+
+    from migration.models import RiskIssue
+    from migration.services import month_end
+
+    day = on or today()
+    for name in ("importance", "kind", "status", "category"):
+        if params.get(name):
+            queryset = queryset.filter(**{name: params[name]})
+    if params.get("department"):
+        queryset = queryset.filter(
+            Q(project__department_id=params["department"]) | Q(other_departments=params["department"])
+        ).distinct()
+    if params.get("project"):
+        queryset = queryset.filter(project_id=params["project"])
+    if params.get("municipality"):
+        queryset = queryset.filter(municipality_id=params["municipality"])
+    if params.get("overdue") in (True, "1", "true", "on"):
+        queryset = queryset.exclude(status__in=RiskIssue.CLOSED_STATUSES).filter(due_date__lt=day)
+    if params.get("cross_cutting") in (True, "1", "true", "on"):
+        queryset = queryset.filter(is_cross_cutting=True)
+    if params.get("open_only") in (True, "1", "true", "on"):
+        queryset = queryset.exclude(status__in=RiskIssue.CLOSED_STATUSES)
+    if params.get("month"):
+        month = parse_month(params["month"])
+        end = month_end(month)
+        queryset = queryset.filter(
+            Q(raised_on__range=(month, end))
+            | Q(updated_at__date__range=(month, end))
+            | Q(completed_on__range=(month, end))
+        )
+    queryset = queryset.annotate(
+        importance_rank=Case(
+            When(importance="high", then=Value(0)),
+            When(importance="medium", then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    )
+    return queryset.order_by(*ISSUE_SORTS.get(params.get("sort") or "importance", ISSUE_SORTS["importance"]))

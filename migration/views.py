@@ -1,17 +1,39 @@
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from migration import permissions as report_perms
 from migration import selectors, services
-from migration.forms import ProjectCreateForm, ProjectFilterForm, ProjectForm, StepProgressForm
+from migration.forms import (
+    CommentForm,
+    IssueFilterForm,
+    MeetingFormSet,
+    MonthlyReportForm,
+    NewIssueForm,
+    ProjectCreateForm,
+    ProjectFilterForm,
+    ProjectForm,
+    RegisterImportForm,
+    ReportStepForm,
+    ReturnReportForm,
+    RiskIssueForm,
+    StepProgressForm,
+)
+from migration.models import MonthlyReport, RiskIssue
+from portal import history
+from portal.concurrency import StaleObjectError
 from portal.decorators import municipal_user_required
 from portal.permissions import can_edit_project, can_manage_municipality
 from portal.services import start_job
-from portal.views_helpers import save_form
+from portal.views_helpers import add_validation_errors, save_form
 
 
 @login_required
@@ -149,3 +171,470 @@ def project_create(request):
         messages.success(request, f"「{project.operation.name}」の移行案件を追加しました（17の作業手順を作成）。")
         return redirect("migration:project_detail", project_id=project.id)
     return render(request, "migration/project_create.html", {"form": form})
+
+
+# ---------------------------------------------------------------------------
+# Monthly progress reports (進捗報告書) and the issue/risk register (課題管理表)
+# ---------------------------------------------------------------------------
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _month_choices(center):
+    months, month = [], center
+    for _ in range(6):
+        month = services.next_month(month)
+    for _ in range(18):
+        months.append(month)
+        month = services.previous_month(month)
+    return months
+
+
+@login_required
+@municipal_user_required
+def report_board(request):
+    """提出状況: departments × projects of a month; the DX office reminds, departments submit all at once."""
+    from portal.models import Department
+
+    month = selectors.parse_month(request.GET.get("month"))
+    departments = Department.objects.filter(municipality_id=request.user.municipality_id)
+    department_id = request.GET.get("department") or None
+    if department_id and not str(department_id).isdigit():
+        department_id = None
+    board = selectors.report_board(request.user, month, department_id=department_id and int(department_id))
+    is_dx = can_manage_municipality(request.user, request.user.municipality_id)
+    submittable = [
+        row.report
+        for row in board.rows
+        if row.report and row.report.is_editable and report_perms.can_edit_report(request.user, row.report)
+    ]
+    return render(
+        request,
+        "migration/report_board.html",
+        {
+            "board": board,
+            "month": month,
+            "months": _month_choices(month),
+            "departments": departments,
+            "department_id": int(department_id) if department_id else None,
+            "is_dx": is_dx,
+            "today": selectors.today(),
+            "submittable": submittable,
+            "can_create": {
+                row.project.id for row in board.rows if report_perms.can_write_report(request.user, row.project)
+            },
+        },
+    )
+
+
+@login_required
+@municipal_user_required
+@require_POST
+def report_create(request, project_id):
+    project = selectors.project_detail(request.user, project_id)
+    month = selectors.parse_month(request.POST.get("month"))
+    report = services.create_report(actor=request.user, project=project, month=month)
+    return redirect("migration:report_edit", report_id=report.id)
+
+
+@login_required
+@municipal_user_required
+@require_POST
+def report_submit_all(request):
+    """A department submits every one of its editable reports of the month at once."""
+    month = selectors.parse_month(request.POST.get("month"))
+    ids = [int(i) for i in request.POST.getlist("report") if i.isdigit()]
+    reports = [r for r in selectors.visible_reports(request.user).filter(pk__in=ids, month=month)]
+    reports = [r for r in reports if report_perms.can_edit_report(request.user, r)]
+    if not reports:
+        messages.error(request, "提出できる報告（下書き・差戻し）を選んでください。")
+    else:
+        try:
+            services.submit_reports(actor=request.user, reports=reports)
+        except (ValidationError, StaleObjectError) as error:
+            text = error.message if isinstance(error, StaleObjectError) else "、".join(error.messages)
+            messages.error(request, f"まとめて提出できませんでした（どの報告も提出されていません）: {text}")
+        else:
+            messages.success(request, f"{len(reports)}件の進捗報告を提出しました。")
+    return redirect(reverse("migration:report_board") + f"?month={month:%Y-%m}")
+
+
+@login_required
+@municipal_user_required
+@require_POST
+def report_remind(request, project_id):
+    project = selectors.project_detail(request.user, project_id)
+    month = selectors.parse_month(request.POST.get("month"))
+    try:
+        sent = services.send_report_reminder_by_hand(actor=request.user, project=project, month=month)
+    except ValidationError as error:
+        messages.error(request, "、".join(error.messages))
+    else:
+        if sent:
+            messages.success(
+                request, f"{project.department.name}に「{project.operation.name}」の督促メールを送信しました。"
+            )
+        else:
+            messages.info(request, f"「{project.operation.name}」の督促メールは本日すでに送信済みです（1日1回まで）。")
+    return redirect(reverse("migration:report_board") + f"?month={month:%Y-%m}")
+
+
+def _report_context(request, report):
+    steps = list(report.project.step_progress.select_related("step").order_by("step__number"))
+    return {
+        "report": report,
+        "project": report.project,
+        "steps": steps,
+        "issues": selectors.issues_of_month(report.project_id, report.month),
+        "due_date": services.report_due_date(report.project.municipality, report.month),
+        "can_edit": report_perms.can_edit_report(request.user, report),
+        "can_review": report_perms.can_review_report(request.user, report),
+        "history": history.entries(
+            MonthlyReport,
+            report.history.select_related("history_user").order_by("id", "history_date", "history_id"),
+            lambda r: "進捗報告書",
+        )[::-1],
+    }
+
+
+@login_required
+@municipal_user_required
+def report_detail(request, report_id):
+    report = selectors.report_detail(request.user, report_id)
+    context = _report_context(request, report)
+    context["return_form"] = ReturnReportForm(initial={"version": report.version})
+    return render(request, "migration/report_detail.html", context)
+
+
+@login_required
+@municipal_user_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request, report_id):
+    report = selectors.report_detail(request.user, report_id)
+    if not report_perms.can_edit_report(request.user, report):
+        if report_perms.can_write_report(request.user, report.project):
+            messages.info(request, f"この報告は「{report.get_state_display()}」のため編集できません。")
+            return redirect("migration:report_detail", report_id=report.id)
+        raise PermissionDenied("この報告を編集できるのは業務主管課（と事務局）です。")
+    project = report.project
+    data = request.POST or None
+    form = MonthlyReportForm(data, instance=report)
+    meetings = MeetingFormSet(data, queryset=report.meetings.all(), prefix="meeting")
+    steps = list(project.step_progress.select_related("step").order_by("step__number"))
+    step_forms = [ReportStepForm(data, instance=s, prefix=f"step-{s.step.number}") for s in steps]
+    new_issue = NewIssueForm(data, project=project, prefix="issue")
+    if request.method == "POST":
+        valid = all([form.is_valid(), meetings.is_valid(), all(f.is_valid() for f in step_forms), new_issue.is_valid()])
+        if valid:
+            try:
+                report = services.save_report(
+                    actor=request.user,
+                    report=report,
+                    expected_version=form.cleaned_data["version"],
+                    data=form.changed_values(),
+                    meetings=[
+                        {k: f.cleaned_data[k] for k in ("date", "party", "purpose")}
+                        for f in meetings.forms
+                        if f.cleaned_data and not f.cleaned_data.get("DELETE")
+                    ],
+                    step_updates=[
+                        (f.instance, f.cleaned_data["version"], f.changed_values())
+                        for f in step_forms
+                        if f.has_real_changes()
+                    ],
+                    new_issues=[] if new_issue.is_empty() else [new_issue.issue_data()],
+                )
+                if "submit" in request.POST:
+                    report = services.submit_report(actor=request.user, report=report, expected_version=report.version)
+                    messages.success(request, "進捗報告を提出しました。事務局の確認をお待ちください。")
+                else:
+                    messages.success(request, "進捗報告を保存しました（下書き）。")
+                return redirect("migration:report_detail", report_id=report.id)
+            except StaleObjectError as conflict:
+                target = next(
+                    (
+                        f
+                        for f in step_forms
+                        if f.instance.pk == conflict.current.pk and type(conflict.current) is type(f.instance)
+                    ),
+                    form,
+                )
+                form.add_error(None, conflict.message)
+                target.refresh_version(conflict.current)
+            except ValidationError as error:
+                _spread_errors(error, form, step_forms)
+    context = _report_context(request, report)
+    context.update(
+        form=form,
+        meetings=meetings,
+        step_rows=list(zip(steps, step_forms, strict=True)),
+        new_issue=new_issue,
+        has_errors=request.method == "POST",
+    )
+    return render(request, "migration/report_form.html", context)
+
+
+def _spread_errors(error: ValidationError, form, step_forms) -> None:
+    """A service's ValidationError: on the report form, or on the step row it belongs to."""
+    if hasattr(error, "error_dict"):
+        step_fields = set(services.STEP_FIELDS)
+        for field, messages_ in error.message_dict.items():
+            for message in messages_:
+                if field in step_fields:
+                    form.add_error(None, f"作業手順: {message}")
+                elif field in form.fields:
+                    form.add_error(field, message)
+                else:
+                    label = {
+                        "description": "新しい課題・リスク",
+                        "due_date": "新しい課題の対応希望期限",
+                        "other_departments": "新しい課題の関係者",
+                    }.get(field, "")
+                    form.add_error(None, f"{label}: {message}" if label else message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+@login_required
+@municipal_user_required
+@require_POST
+def report_action(request, report_id, action):
+    report = selectors.report_detail(request.user, report_id)
+    version = int(request.POST.get("version") or 0)
+    try:
+        if action == "submit":
+            services.submit_report(actor=request.user, report=report, expected_version=version)
+            messages.success(request, "進捗報告を提出しました。")
+        elif action == "accept":
+            services.accept_report(actor=request.user, report=report, expected_version=version)
+            messages.success(request, "進捗報告を確認済にしました。")
+        elif action == "return":
+            form = ReturnReportForm(request.POST)
+            comment = form.data.get("return_comment", "")
+            services.return_report(actor=request.user, report=report, expected_version=version, comment=comment)
+            messages.success(request, "進捗報告を差し戻しました。業務主管課にメールで知らせました。")
+        else:
+            raise Http404
+    except StaleObjectError as conflict:
+        messages.error(request, conflict.message)
+    except ValidationError as error:
+        if action == "return":
+            context = _report_context(request, report)
+            form = ReturnReportForm(request.POST)
+            add_validation_errors(form, error)
+            context["return_form"] = form
+            return render(request, "migration/report_detail.html", context, status=400)
+        messages.error(request, "、".join(error.messages))
+    return redirect("migration:report_detail", report_id=report.id)
+
+
+@login_required
+@municipal_user_required
+def report_export(request, report_id):
+    from migration.report_excel import report_workbook
+
+    report = selectors.report_detail(request.user, report_id)
+    steps = report.project.step_progress.select_related("step").order_by("step__number")
+    issues = selectors.issues_of_month(report.project_id, report.month).select_related("project__operation")
+    content = report_workbook(report, steps, issues)
+    name = f"進捗報告書_{report.project.operation.name}_{report.month:%Y%m}.xlsx"
+    return _xlsx_response(content, name)
+
+
+# --- register ---
+
+
+@login_required
+@municipal_user_required
+def issue_list(request):
+    """業務横断課題: items naming the DX office or another department, for the DX office."""
+    from portal.models import Department
+
+    departments = Department.objects.filter(municipality_id=request.user.municipality_id)
+    filters = IssueFilterForm(request.GET or None, departments=departments)
+    params = filters.params() if request.GET else {}
+    scope = request.GET.get("scope", "cross")
+    if scope != "all":
+        params["cross_cutting"] = True
+    issues = list(selectors.filter_issues(selectors.visible_issues(request.user), params))
+    return render(
+        request,
+        "migration/issue_list.html",
+        {
+            "issues": issues,
+            "filters": filters,
+            "scope": scope,
+            "today": selectors.today(),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@municipal_user_required
+def issue_list_export(request):
+    """The whole municipality's register (or the filtered list) as a 課題管理表 workbook."""
+    from migration.report_excel import register_workbook
+    from portal.models import Department
+
+    departments = Department.objects.filter(municipality_id=request.user.municipality_id)
+    filters = IssueFilterForm(request.GET or None, departments=departments)
+    params = filters.params() if request.GET else {}
+    if request.GET.get("scope") == "cross":
+        params["cross_cutting"] = True
+    params["sort"] = params.get("sort") or "number"
+    issues = selectors.filter_issues(selectors.visible_issues(request.user), params)
+    name = f"課題管理表_{request.user.municipality.name}_{selectors.today():%Y%m%d}.xlsx"
+    return _xlsx_response(register_workbook(issues, title=name), name)
+
+
+@login_required
+@municipal_user_required
+@require_http_methods(["GET", "POST"])
+def project_issues(request, project_id):
+    """A project's register: its items, the workbook download and upload."""
+    from portal.imports import ImportRejected
+
+    project = selectors.project_detail(request.user, project_id)
+    can_edit = report_perms.can_edit_issue(request.user, project)
+    form = RegisterImportForm(request.POST or None, request.FILES or None)
+    problems = None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("この案件の課題を取り込めるのは業務主管課と事務局です。")
+        if form.is_valid():
+            try:
+                result = services.import_register(
+                    actor=request.user,
+                    municipality=project.municipality,
+                    file=form.cleaned_data["file"],
+                    project=project,
+                )
+            except ImportRejected as rejected:
+                problems = rejected.problems
+            else:
+                messages.success(
+                    request, f"課題管理表を取り込みました（追加 {result['created']}件、更新 {result['updated']}件）。"
+                )
+                return redirect("migration:project_issues", project_id=project.id)
+    issues = selectors.visible_issues(request.user).filter(project=project).order_by("number")
+    if request.GET.get("format") == "xlsx":
+        from migration.report_excel import register_workbook
+
+        name = f"課題管理表_{project.operation.name}_{selectors.today():%Y%m%d}.xlsx"
+        return _xlsx_response(register_workbook(issues, title=name), name)
+    return render(
+        request,
+        "migration/issue_register.html",
+        {
+            "project": project,
+            "issues": issues,
+            "form": form,
+            "problems": problems,
+            "can_edit": can_edit,
+            "today": selectors.today(),
+        },
+        status=400 if problems else 200,
+    )
+
+
+def _next_url(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@login_required
+@municipal_user_required
+@require_http_methods(["GET", "POST"])
+def issue_create(request, project_id):
+    project = selectors.project_detail(request.user, project_id)
+    if not report_perms.can_edit_issue(request.user, project):
+        raise PermissionDenied("この案件の課題・リスクを登録できるのは業務主管課と事務局です。")
+    form = RiskIssueForm(
+        request.POST or None, instance=RiskIssue(project=project, raised_on=selectors.today()), project=project
+    )
+
+    def create(data):
+        values, departments = form.issue_data()
+        return services.create_risk_issue(
+            actor=request.user, project=project, data=values, other_departments=departments
+        )
+
+    issue = save_form(form, create)
+    if issue:
+        messages.success(request, f"課題・リスク No.{issue.number} を登録しました。")
+        return redirect(_next_url(request, reverse("migration:issue_detail", args=[issue.id])))
+    return render(
+        request,
+        "migration/issue_form.html",
+        {"project": project, "form": form, "issue": None, "next": _next_url(request, "")},
+    )
+
+
+@login_required
+@municipal_user_required
+@require_http_methods(["GET", "POST"])
+def issue_edit(request, issue_id):
+    issue = selectors.issue_detail(request.user, issue_id)
+    project = issue.project
+    if not report_perms.can_edit_issue(request.user, project):
+        raise PermissionDenied("この課題・リスクを更新できるのは業務主管課と事務局です。")
+    form = RiskIssueForm(request.POST or None, instance=issue, project=project)
+
+    def update(data):
+        values, departments = form.issue_data()
+        return services.update_risk_issue(
+            actor=request.user,
+            issue=issue,
+            expected_version=data["version"],
+            data=values,
+            other_departments=departments,
+        )
+
+    saved = save_form(form, update)
+    if saved:
+        messages.success(request, f"課題・リスク No.{saved.number} を保存しました。")
+        return redirect(_next_url(request, reverse("migration:issue_detail", args=[saved.id])))
+    return render(
+        request,
+        "migration/issue_form.html",
+        {"project": project, "form": form, "issue": issue, "next": _next_url(request, "")},
+    )
+
+
+@login_required
+@municipal_user_required
+@require_http_methods(["GET", "POST"])
+def issue_detail(request, issue_id):
+    issue = selectors.issue_detail(request.user, issue_id)
+    form = CommentForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.add_risk_issue_comment(actor=request.user, issue=issue, body=form.cleaned_data["body"])
+            except ValidationError as error:
+                add_validation_errors(form, error)
+            else:
+                messages.success(request, "コメントを投稿しました。")
+                return redirect(reverse("migration:issue_detail", args=[issue.id]) + "#comments")
+    records = issue.history.select_related("history_user").order_by("id", "history_date", "history_id")
+    return render(
+        request,
+        "migration/issue_detail.html",
+        {
+            "issue": issue,
+            "form": form,
+            "today": selectors.today(),
+            "can_edit": report_perms.can_edit_issue(request.user, issue.project),
+            "can_comment": report_perms.can_comment_issue(request.user, issue),
+            "history": history.entries(RiskIssue, records, lambda r: "課題・リスク")[::-1],
+        },
+        status=400 if form.errors else 200,
+    )
