@@ -1,8 +1,21 @@
-from rest_framework import mixins, serializers, viewsets
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
 from migration import selectors, services
-from migration.models import MigrationProject, ProcedureStep, StepProgress, TargetOperation
+from migration.models import (
+    MigrationProject,
+    MonthlyReport,
+    ProcedureStep,
+    ReportMeeting,
+    RiskIssue,
+    RiskIssueComment,
+    StepProgress,
+    TargetOperation,
+)
 from portal.api import VersionedSerializerMixin, pop_version
 from portal.models import Department
 from portal.permissions import IsMunicipalUser, require, scope_to_municipality
@@ -160,4 +173,296 @@ routes = [
     ("steps", ProcedureStepViewSet, "step"),
     ("projects", ProjectViewSet, "project"),
     ("step-progress", StepProgressViewSet, "step-progress"),
+]
+
+
+# ---------------------------------------------------------------------------
+# /api/v1/reports/ and /api/v1/issues/
+# ---------------------------------------------------------------------------
+
+
+class ReportMeetingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportMeeting
+        fields = ["date", "party", "purpose"]
+
+
+class StepUpdateSerializer(serializers.Serializer):
+    """One step changed in place with the report (goes to the step progress and its history)."""
+
+    step_number = serializers.IntegerField(min_value=1, max_value=17)
+    version = serializers.IntegerField(help_text="その手順の進捗を読み込んだ時点の版数。")
+    status = serializers.ChoiceField(choices=StepProgress.Status.choices, required=False)
+    planned_start = serializers.DateField(required=False, allow_null=True)
+    planned_end = serializers.DateField(required=False, allow_null=True)
+    actual_start = serializers.DateField(required=False, allow_null=True)
+    actual_end = serializers.DateField(required=False, allow_null=True)
+    percent_done = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class MonthlyReportSerializer(VersionedSerializerMixin, serializers.ModelSerializer):
+    project_name = serializers.CharField(source="project.operation.name", read_only=True)
+    department = serializers.IntegerField(source="project.department_id", read_only=True)
+    municipality = serializers.IntegerField(source="project.municipality_id", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    overall_status_display = serializers.CharField(source="get_overall_status_display", read_only=True)
+    meetings = ReportMeetingSerializer(many=True, required=False)
+    step_updates = StepUpdateSerializer(many=True, required=False, write_only=True)
+    steps = serializers.SerializerMethodField()
+    issues = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MonthlyReport
+        fields = [
+            "id", "project", "project_name", "department", "municipality", "month", "period_start", "period_end",
+            "reporter", "contact", "overall_status", "overall_status_display", "overall_reason", "work_done",
+            "next_plan", "notes_to_office", "state", "state_display", "submitted_at", "submitted_by",
+            "return_comment", "reviewed_at", "reviewed_by", "version", "meetings", "step_updates", "steps", "issues",
+        ]  # fmt: skip
+        read_only_fields = [
+            "reporter", "state", "submitted_at", "submitted_by", "return_comment", "reviewed_at", "reviewed_by",
+        ]  # fmt: skip
+        extra_kwargs = {"period_start": {"required": False}, "period_end": {"required": False}}
+        validators = []  # one report per project and month: the service returns the existing one
+
+    def get_steps(self, report) -> list[dict]:
+        return [
+            {
+                "number": p.step.number, "name": p.step.name, "status": p.status, "percent_done": p.percent_done,
+                "planned_start": p.planned_start, "planned_end": p.planned_end, "actual_start": p.actual_start,
+                "actual_end": p.actual_end, "note": p.note, "version": p.version,
+            }
+            for p in report.project.step_progress.all()
+        ]  # fmt: skip
+
+    def get_issues(self, report) -> list[int]:
+        return [issue.number for issue in selectors.issues_of_month(report.project_id, report.month)]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["project"].queryset = selectors.visible_projects(request.user)
+        if self.instance is not None:
+            fields["project"].read_only = True
+            fields["month"].read_only = True
+        else:
+            fields["version"].required = False
+        return fields
+
+
+def _step_updates(report, updates):
+    by_number = {p.step.number: p for p in report.project.step_progress.select_related("step")}
+    result = []
+    for update in updates or []:
+        update = dict(update)
+        number, version = update.pop("step_number"), update.pop("version")
+        result.append((by_number[number], version, update))
+    return result
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+
+
+class ReturnSerializer(VersionSerializer):
+    comment = serializers.CharField(allow_blank=True)
+
+
+class MonthlyReportViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """進捗報告書. Filters: ?municipality= &department= &project= &month=YYYY-MM &state=.
+    The owning department writes and submits (下書き・差戻し only); the DX office returns or accepts."""
+
+    serializer_class = MonthlyReportSerializer
+    permission_classes = [IsMunicipalUser]
+    filter_backends = []
+
+    def get_queryset(self):
+        queryset = selectors.visible_reports(self.request.user).prefetch_related(
+            "meetings",
+            Prefetch(
+                "project__step_progress", queryset=StepProgress.objects.select_related("step").order_by("step__number")
+            ),
+        )
+        params = self.request.query_params
+        for param, lookup in (("municipality", "project__municipality_id"), ("department", "project__department_id"),
+                              ("project", "project_id"), ("state", "state")):  # fmt: skip
+            if params.get(param):
+                queryset = queryset.filter(**{lookup: params[param]})
+        if params.get("month"):
+            queryset = queryset.filter(month=selectors.parse_month(params["month"]))
+        return queryset.order_by("-month", "project__operation__number")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        report = services.create_report(actor=self.request.user, project=data.pop("project"), month=data.pop("month"))
+        meetings, updates = data.pop("meetings", None), data.pop("step_updates", None)
+        if data or meetings is not None or updates:
+            report = services.save_report(
+                actor=self.request.user, report=report, expected_version=report.version, data=data,
+                meetings=meetings, step_updates=_step_updates(report, updates),
+            )  # fmt: skip
+        serializer.instance = self.get_queryset().get(pk=report.pk)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        expected = pop_version(data)
+        meetings, updates = data.pop("meetings", None), data.pop("step_updates", None)
+        report = services.save_report(
+            actor=self.request.user, report=serializer.instance, expected_version=expected, data=data,
+            meetings=meetings, step_updates=_step_updates(serializer.instance, updates),
+        )  # fmt: skip
+        serializer.instance = self.get_queryset().get(pk=report.pk)
+
+    def _act(self, request, func, serializer_class=VersionSerializer, **extra):
+        report = self.get_object()
+        body = serializer_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        kwargs = {"comment": body.validated_data["comment"]} if "comment" in body.validated_data else {}
+        func(actor=request.user, report=report, expected_version=body.validated_data["version"], **kwargs)
+        return Response(self.get_serializer(self.get_queryset().get(pk=report.pk)).data)
+
+    @extend_schema(request=VersionSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """提出 (下書き・差戻し → 提出済)."""
+        return self._act(request, services.submit_report)
+
+    @extend_schema(request=ReturnSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        """差戻し (提出済 → 差戻し) with the DX office's comment."""
+        return self._act(request, services.return_report, ReturnSerializer)
+
+    @extend_schema(request=VersionSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """確認 (提出済 → 確認済)."""
+        return self._act(request, services.accept_report)
+
+
+class RiskIssueCommentSerializer(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.__str__", read_only=True, default="")
+
+    class Meta:
+        model = RiskIssueComment
+        fields = ["id", "author", "author_name", "body", "created_at"]
+        read_only_fields = ["author", "created_at"]
+
+
+class RiskIssueSerializer(VersionedSerializerMixin, serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    importance_display = serializers.CharField(source="get_importance_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    project_name = serializers.CharField(source="project.operation.name", read_only=True)
+    department = serializers.IntegerField(source="project.department_id", read_only=True)
+    comments = RiskIssueCommentSerializer(many=True, read_only=True)
+    is_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RiskIssue
+        fields = [
+            "id", "municipality", "project", "project_name", "department", "number", "kind", "kind_display", "step",
+            "work_item", "description", "importance", "importance_display", "raised_on", "due_date", "due_reason",
+            "involves_dx_office", "other_departments", "involves_vendor", "involves_consultant", "is_cross_cutting",
+            "category", "category_display", "notes", "status", "status_display", "response", "completed_on",
+            "is_overdue", "created_by", "created_at", "updated_at", "version", "comments",
+        ]  # fmt: skip
+        read_only_fields = ["municipality", "number", "is_cross_cutting", "created_by", "created_at", "updated_at"]
+        extra_kwargs = {"raised_on": {"required": False}}
+
+    def get_is_overdue(self, issue) -> bool:
+        return issue.is_overdue(selectors.today())
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["project"].queryset = selectors.visible_projects(request.user)
+            fields["other_departments"].child_relation.queryset = scope_to_municipality(
+                request.user, Department.objects.all()
+            )
+        if self.instance is not None:
+            fields["project"].read_only = True
+        else:
+            fields["version"].required = False
+        return fields
+
+    def validate(self, attrs):
+        # run the model's own rules (dates, 完了日) through the service, not here
+        return attrs
+
+
+class RiskIssueViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """課題・リスク (課題管理表). Filters: ?municipality= &department= &project= &month=YYYY-MM
+    &state= (or status=) &importance= &kind= &category= &cross_cutting=1 &overdue=1 &sort=."""
+
+    serializer_class = RiskIssueSerializer
+    permission_classes = [IsMunicipalUser]
+    filter_backends = []
+
+    def get_queryset(self):
+        params = self.request.query_params.dict()
+        if params.get("state") and not params.get("status"):
+            params["status"] = params["state"]
+        params.setdefault("sort", "number")
+        queryset = selectors.visible_issues(self.request.user).prefetch_related(
+            Prefetch("comments", queryset=RiskIssueComment.objects.select_related("author"))
+        )
+        if self.action != "list":
+            return queryset
+        return selectors.filter_issues(queryset, params)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        project = data.pop("project")
+        departments = data.pop("other_departments", [])
+        issue = services.create_risk_issue(
+            actor=self.request.user, project=project, data=data, other_departments=departments
+        )
+        serializer.instance = self.get_queryset().get(pk=issue.pk)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        expected = pop_version(data)
+        departments = data.pop("other_departments", None)
+        issue = services.update_risk_issue(
+            actor=self.request.user, issue=serializer.instance, expected_version=expected, data=data,
+            other_departments=departments,
+        )  # fmt: skip
+        serializer.instance = self.get_queryset().get(pk=issue.pk)
+
+    @extend_schema(request=RiskIssueCommentSerializer, responses=RiskIssueCommentSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request, pk=None):
+        """コメント: GET lists them, POST {"body": "..."} adds one."""
+        issue = self.get_object()
+        if request.method == "POST":
+            body = RiskIssueCommentSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            comment = services.add_risk_issue_comment(actor=request.user, issue=issue, body=body.validated_data["body"])
+            return Response(RiskIssueCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        comments = issue.comments.select_related("author")
+        return Response(RiskIssueCommentSerializer(comments, many=True).data)
+
+
+routes += [
+    ("reports", MonthlyReportViewSet, "report"),
+    ("issues", RiskIssueViewSet, "issue"),
 ]
