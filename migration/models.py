@@ -399,6 +399,15 @@ class RiskIssue(models.Model):
     created_by = models.ForeignKey(
         "portal.User", verbose_name="起票者", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    raised_in_report = models.ForeignKey(
+        MonthlyReport,
+        verbose_name="起票した進捗報告書",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="raised_issues",
+    )
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
     version = models.PositiveIntegerField("版数", default=1, editable=False)

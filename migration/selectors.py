@@ -186,7 +186,10 @@ def report_board(user, month: dt.date, *, department_id: int | None = None, on: 
         projects = projects.filter(department_id=department_id)
     projects = list(projects.order_by("department__sort_order", "department__name", "operation__number"))
     ids = [p.id for p in projects]
+    by_id = {p.id: p for p in projects}
     reports = {r.project_id: r for r in MonthlyReport.objects.filter(project_id__in=ids, month=month)}
+    for report in reports.values():
+        report.project = by_id[report.project_id]
     reminded = set(
         ReportReminder.objects.filter(project_id__in=ids, month=month, sent_on=day).values_list("project_id", flat=True)
     )
@@ -233,8 +236,9 @@ def issues_of_month(project_id: int, month: dt.date):
             Q(raised_on__range=(month, end))
             | Q(updated_at__range=(start_dt, end_dt))
             | Q(completed_on__range=(month, end))
+            | Q(raised_in_report__month=month)
         )
-        .select_related("step")
+        .select_related("step", "project__operation", "project__department")
         .prefetch_related("other_departments")
         .order_by("number")
     )

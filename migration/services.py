@@ -212,6 +212,7 @@ def save_report(
     for issue_data in new_issues or []:
         issue_data = dict(issue_data)
         departments = issue_data.pop("other_departments", [])
+        issue_data["raised_in_report"] = report
         create_risk_issue(actor=actor, project=report.project, data=issue_data, other_departments=departments)
     return report
 
@@ -411,7 +412,13 @@ def create_risk_issue(*, actor, project: MigrationProject, data: dict, other_dep
     number = data.pop("number", None) or (
         (RiskIssue.objects.filter(municipality_id=project.municipality_id).aggregate(m=_Max("number"))["m"] or 0) + 1
     )
-    issue = RiskIssue(municipality_id=project.municipality_id, project=project, number=number, created_by=actor)
+    issue = RiskIssue(
+        municipality_id=project.municipality_id,
+        project=project,
+        number=number,
+        created_by=actor,
+        raised_in_report=data.pop("raised_in_report", None),
+    )
     data.setdefault("raised_on", _timezone.localdate())
     _apply(issue, data, ISSUE_FIELDS)
     _check_departments(issue, other_departments)

@@ -291,6 +291,7 @@ def _report_context(request, report):
         "steps": steps,
         "issues": selectors.issues_of_month(report.project_id, report.month),
         "due_date": services.report_due_date(report.project.municipality, report.month),
+        "today": selectors.today(),
         "can_edit": report_perms.can_edit_report(request.user, report),
         "can_review": report_perms.can_review_report(request.user, report),
         "history": history.entries(
