@@ -1,7 +1,17 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from migration.models import MigrationProject, ProcedureStep, StepProgress, TargetOperation
+from migration.models import (
+    MigrationProject,
+    MonthlyReport,
+    ProcedureStep,
+    ReportMeeting,
+    ReportReminder,
+    RiskIssue,
+    RiskIssueComment,
+    StepProgress,
+    TargetOperation,
+)
 
 
 class ReferenceDataAdmin(admin.ModelAdmin):
@@ -78,3 +88,49 @@ class MigrationProjectAdmin(SimpleHistoryAdmin):
 class StepProgressAdmin(SimpleHistoryAdmin):
     list_display = ["project", "step", "status", "planned_start", "planned_end", "actual_end", "percent_done"]
     list_filter = ["status", "project__municipality", "step__phase"]
+
+
+class ReportMeetingInline(admin.TabularInline):
+    model = ReportMeeting
+    extra = 0
+
+
+@admin.register(MonthlyReport)
+class MonthlyReportAdmin(SimpleHistoryAdmin):
+    """Reports are written and reviewed on the pages (workflow rules live in the services); read here."""
+
+    list_display = ["project", "month", "state", "overall_status", "submitted_at", "reviewed_at"]
+    list_filter = ["state", "overall_status", "month", "project__municipality"]
+    search_fields = ["project__operation__name", "work_done", "next_plan"]
+    list_select_related = ["project__operation", "project__municipality"]
+    inlines = [ReportMeetingInline]
+    readonly_fields = ["state", "submitted_at", "submitted_by", "reviewed_at", "reviewed_by", "version"]
+
+
+@admin.register(ReportReminder)
+class ReportReminderAdmin(admin.ModelAdmin):
+    list_display = ["project", "month", "sent_on", "sent_by", "recipients"]
+    list_filter = ["sent_on", "month"]
+    list_select_related = ["project__operation", "project__municipality", "sent_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RiskIssueCommentInline(admin.TabularInline):
+    model = RiskIssueComment
+    extra = 0
+    readonly_fields = ["author", "created_at"]
+
+
+@admin.register(RiskIssue)
+class RiskIssueAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "project", "kind", "importance", "status", "due_date", "is_cross_cutting"]
+    list_filter = ["municipality", "importance", "status", "kind", "category", "is_cross_cutting"]
+    search_fields = ["description", "response", "notes"]
+    list_select_related = ["project__operation", "project__municipality"]
+    inlines = [RiskIssueCommentInline]
+    readonly_fields = ["number", "municipality", "is_cross_cutting", "version"]
