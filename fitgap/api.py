@@ -1,1 +1,157 @@
-routes: list = []
+"""/api/v1/requirement-catalogues/, /api/v1/requirements/ and /api/v1/gaps/: the same permissions as the
+pages (departments edit their own projects' analyses, the DX office everything, managers read, vendors none)."""
+
+import django_filters
+from rest_framework import mixins, serializers, viewsets
+
+from fitgap import selectors, services
+from fitgap.models import Catalogue, GapItem, Requirement
+from portal.api import VersionedSerializerMixin, pop_version
+from portal.permissions import IsMunicipalUser
+
+
+class CatalogueSerializer(serializers.ModelSerializer):
+    operation_name = serializers.CharField(source="operation.name", read_only=True)
+    previous_version_label = serializers.CharField(source="previous.version_label", read_only=True, default=None)
+
+    class Meta:
+        model = Catalogue
+        fields = [
+            "id", "operation", "operation_name", "title", "version_label", "published_on", "previous",
+            "previous_version_label", "imported_at",
+        ]  # fmt: skip
+
+
+class RequirementSerializer(serializers.ModelSerializer):
+    operation = serializers.IntegerField(source="catalogue.operation_id", read_only=True)
+    version_label = serializers.CharField(source="catalogue.version_label", read_only=True)
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+
+    class Meta:
+        model = Requirement
+        fields = [
+            "id", "catalogue", "operation", "version_label", "function_id", "name", "category", "category_display",
+            "level", "level_display", "content", "notes", "sort_order",
+        ]  # fmt: skip
+
+
+class RequirementFilter(django_filters.FilterSet):
+    operation = django_filters.NumberFilter(field_name="catalogue__operation", label="標準化対象業務（ID）")
+    version = django_filters.CharFilter(field_name="catalogue__version_label", label="版（例: 第5.0版）")
+
+    class Meta:
+        model = Requirement
+        fields = ["catalogue", "operation", "version", "category", "level"]
+
+
+class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
+    """標準仕様書の版（要件カタログ）. Imported by the DX office from the page (xlsx / csv)."""
+
+    serializer_class = CatalogueSerializer
+    permission_classes = [IsMunicipalUser]
+    filterset_fields = ["operation", "version_label"]
+
+    def get_queryset(self):
+        return selectors.visible_catalogues(self.request.user).order_by("operation__number", "-imported_at")
+
+
+class RequirementViewSet(viewsets.ReadOnlyModelViewSet):
+    """要件: filter with ?operation=ID&version=第5.0版 or ?catalogue=ID."""
+
+    serializer_class = RequirementSerializer
+    permission_classes = [IsMunicipalUser]
+    filterset_class = RequirementFilter
+
+    def get_queryset(self):
+        return selectors.visible_requirements(self.request.user).order_by("catalogue_id", "sort_order", "function_id")
+
+
+class GapItemSerializer(VersionedSerializerMixin, serializers.ModelSerializer):
+    project = serializers.IntegerField(source="analysis.project_id", required=False)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    judgement_display = serializers.CharField(source="get_judgement_display", read_only=True)
+    impact_display = serializers.CharField(source="get_impact_display", read_only=True)
+    policy_display = serializers.CharField(source="get_policy_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    function_name = serializers.CharField(source="display_title", read_only=True)
+    requirement_level = serializers.CharField(source="requirement.level", read_only=True, default=None)
+    risk_issue_number = serializers.IntegerField(source="risk_issue.number", read_only=True, default=None)
+    key = serializers.CharField(required=False, allow_blank=True, max_length=50)
+
+    class Meta:
+        model = GapItem
+        fields = [
+            "id", "project", "kind", "kind_display", "key", "requirement", "requirement_level", "function_name",
+            "title", "description", "comparison_status", "current_support", "judgement", "judgement_display",
+            "option_choice", "impact", "impact_display", "impact_description", "policy", "policy_display", "owner",
+            "due_date", "status", "status_display", "decision", "needs_review", "risk_issue", "risk_issue_number",
+            "version",
+        ]  # fmt: skip
+        read_only_fields = ["requirement", "needs_review", "risk_issue"]
+        validators = []  # the key's uniqueness is checked by the service
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            for name in ("project", "kind", "key"):
+                fields[name].read_only = True
+        else:
+            fields["version"].required = False
+            fields["project"].required = True
+        return fields
+
+
+class GapItemFilter(django_filters.FilterSet):
+    project = django_filters.NumberFilter(field_name="analysis__project", label="移行案件（ID）")
+
+    class Meta:
+        model = GapItem
+        fields = ["project", "kind", "judgement", "status", "impact", "policy", "needs_review"]
+
+
+class GapItemViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Fit & Gap分析の行. PATCH the judgement fields with the version you read (409 if someone saved first);
+    POST adds a カスタマイズ / 機能比較表 row to a project's analysis ({"project", "kind", "title", …})."""
+
+    serializer_class = GapItemSerializer
+    permission_classes = [IsMunicipalUser]
+    filterset_class = GapItemFilter
+    ordering_fields = ["sort_order", "due_date", "key"]
+
+    def get_queryset(self):
+        return selectors.visible_items(self.request.user).order_by("analysis_id", "sort_order", "key")
+
+    def perform_create(self, serializer):
+        from django.http import Http404
+
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        project_id = data.pop("analysis")["project_id"]
+        analysis = selectors.visible_analyses(self.request.user).filter(project_id=project_id).first()
+        if analysis is None:
+            raise Http404("この移行案件のFit & Gap分析はありません。")
+        kind, key = data.pop("kind"), data.pop("key", "")
+        serializer.instance = services.add_item(
+            actor=self.request.user, analysis=analysis, kind=kind, key=key, data=data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        expected = pop_version(data)
+        serializer.instance = services.update_item(
+            actor=self.request.user, item=serializer.instance, expected_version=expected, data=data
+        )
+
+
+routes = [
+    ("requirement-catalogues", CatalogueViewSet, "requirement-catalogue"),
+    ("requirements", RequirementViewSet, "requirement"),
+    ("gaps", GapItemViewSet, "gap"),
+]

@@ -1,0 +1,155 @@
+from django import forms
+
+from fitgap.models import Catalogue, GapItem
+from portal.forms import DateInput, VersionedModelForm
+
+
+def _blank_choices(choices, blank="すべて"):
+    return [("", blank)] + list(choices)
+
+
+class CatalogueImportForm(forms.Form):
+    operation = forms.ModelChoiceField(queryset=None, label="標準化対象業務", empty_label="選んでください")
+    title = forms.CharField(label="仕様書名", max_length=200, help_text="例: 住民記録システム標準仕様書")
+    version_label = forms.CharField(label="版", max_length=30, help_text="例: 第5.0版")
+    published_on = forms.DateField(label="公開日", required=False, widget=DateInput())
+    file = forms.FileField(label="要件一覧ファイル（.xlsx または .csv）")
+
+    def __init__(self, *args, **kwargs):
+        from migration.models import TargetOperation
+
+        super().__init__(*args, **kwargs)
+        self.fields["operation"].queryset = TargetOperation.objects.all()
+
+
+class StartAnalysisForm(forms.Form):
+    catalogue = forms.ModelChoiceField(queryset=None, label="比較する標準仕様書の版", empty_label="選んでください")
+
+    def __init__(self, *args, catalogues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["catalogue"].queryset = catalogues
+
+
+class MoveCatalogueForm(StartAnalysisForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class GapItemForm(VersionedModelForm):
+    """The judgement fields of a row, edited in place in the table."""
+
+    class Meta:
+        model = GapItem
+        fields = [
+            "current_support", "judgement", "option_choice", "impact", "impact_description", "policy", "owner",
+            "due_date", "status", "decision",
+        ]  # fmt: skip
+        widgets = {
+            "impact_description": forms.Textarea(attrs={"rows": 2}),
+            "decision": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["current_support"].choices = _blank_choices(GapItem.Support.choices, "（未入力）")
+        self.fields["judgement"].choices = _blank_choices(GapItem.Judgement.choices, "（未判定）")
+        self.fields["option_choice"].choices = _blank_choices(GapItem.OptionChoice.choices, "（該当なし・未選択）")
+        self.fields["impact"].choices = _blank_choices(GapItem.Impact.choices, "（未設定）")
+        item = self.instance
+        if item.kind == GapItem.Kind.SPEC and (item.requirement is None or item.requirement.level != "optional"):
+            del self.fields["option_choice"]
+        elif item.kind != GapItem.Kind.SPEC:
+            del self.fields["option_choice"]
+        if item.kind != GapItem.Kind.SPEC:
+            del self.fields["current_support"]
+        for name in ("owner",):
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+
+    def _post_clean(self):  # the service validates the whole row (its errors land on the form)
+        pass
+
+    def changed_values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields if name != "version"}
+
+
+class NewItemForm(forms.ModelForm):
+    """A row of the current vendor's カスタマイズ一覧 or 標準仕様_機能比較表."""
+
+    kind = forms.ChoiceField(
+        label="行の種類",
+        choices=[
+            (GapItem.Kind.CUSTOMISATION, "カスタマイズ（カスタマイズ一覧）"),
+            (GapItem.Kind.COMPARISON, "機能比較表（標準仕様_機能比較表）"),
+        ],
+    )
+    key = forms.CharField(
+        label="ID", max_length=50, required=False, help_text="ベンダ資料の番号。空欄なら自動で採番します。"
+    )
+
+    class Meta:
+        model = GapItem
+        fields = [
+            "title",
+            "description",
+            "comparison_status",
+            "judgement",
+            "impact",
+            "impact_description",
+            "policy",
+            "owner",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "impact_description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = True
+        self.fields["comparison_status"].choices = _blank_choices(
+            GapItem.ComparisonStatus.choices, "（カスタマイズの場合は空欄）"
+        )
+        self.fields["judgement"].choices = _blank_choices(GapItem.Judgement.choices, "（未判定）")
+        self.fields["impact"].choices = _blank_choices(GapItem.Impact.choices, "（未設定）")
+
+    def _post_clean(self):  # the service validates the whole row
+        pass
+
+    def item_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class ItemFilterForm(forms.Form):
+    kind = forms.ChoiceField(label="行の種類", required=False, choices=_blank_choices(GapItem.Kind.choices))
+    judgement = forms.ChoiceField(
+        label="判定", required=False, choices=_blank_choices(GapItem.Judgement.choices) + [("none", "未判定")]
+    )
+    impact = forms.ChoiceField(
+        label="影響度", required=False, choices=_blank_choices(GapItem.Impact.choices) + [("none", "未設定")]
+    )
+    policy = forms.ChoiceField(label="対応方針", required=False, choices=_blank_choices(GapItem.Policy.choices))
+    status = forms.ChoiceField(label="検討状況", required=False, choices=_blank_choices(GapItem.Status.choices))
+    overdue = forms.BooleanField(label="期限超過（未決定）のみ", required=False)
+    needs_review = forms.BooleanField(label="仕様改定で要確認のみ", required=False)
+
+    def params(self) -> dict:
+        return self.cleaned_data if self.is_valid() else {}
+
+
+class BulkForm(forms.Form):
+    owner = forms.CharField(label="担当者", max_length=50, required=False)
+    due_date = forms.DateField(label="対応期限", required=False, widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("owner") or "").strip() and not data.get("due_date"):
+            raise forms.ValidationError("一括変更する担当者または対応期限を入力してください。")
+        return data
+
+
+class SurveyImportForm(forms.Form):
+    file = forms.FileField(label="記入した調査票（.xlsx）")
+
+
+class CatalogueChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Catalogue):
+        return f"{obj.title} {obj.version_label}"
