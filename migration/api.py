@@ -236,7 +236,11 @@ class MonthlyReportSerializer(VersionedSerializerMixin, serializers.ModelSeriali
             for p in report.project.step_progress.all()
         ]  # fmt: skip
 
-    def get_issues(self, report) -> list[int]:
+    def get_issues(self, report) -> list[int] | None:
+        """Nos of the register items raised or changed in the report's month (detail only, not in lists)."""
+        view = self.context.get("view")
+        if view is not None and getattr(view, "action", None) == "list":
+            return None
         return [issue.number for issue in selectors.issues_of_month(report.project_id, report.month)]
 
     def get_fields(self):

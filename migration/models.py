@@ -267,7 +267,7 @@ class MonthlyReport(models.Model):
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
     version = models.PositiveIntegerField("版数", default=1, editable=False)
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "進捗報告書"
@@ -411,7 +411,7 @@ class RiskIssue(models.Model):
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
     version = models.PositiveIntegerField("版数", default=1, editable=False)
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "課題・リスク"

@@ -283,6 +283,17 @@ def report_remind(request, project_id):
     return redirect(reverse("migration:report_board") + f"?month={month:%Y-%m}")
 
 
+NOISY_HISTORY_FIELDS = {"created_at", "updated_at"}
+
+
+def _history(model, records, subject):
+    """History entries newest first, without the automatic timestamps."""
+    entries = history.entries(model, records, subject)
+    for entry in entries:
+        entry.changes = [c for c in entry.changes if c.field not in NOISY_HISTORY_FIELDS]
+    return [e for e in entries if e.changes or e.action != "変更"][::-1]
+
+
 def _report_context(request, report):
     steps = list(report.project.step_progress.select_related("step").order_by("step__number"))
     return {
@@ -294,11 +305,11 @@ def _report_context(request, report):
         "today": selectors.today(),
         "can_edit": report_perms.can_edit_report(request.user, report),
         "can_review": report_perms.can_review_report(request.user, report),
-        "history": history.entries(
+        "history": _history(
             MonthlyReport,
             report.history.select_related("history_user").order_by("id", "history_date", "history_id"),
             lambda r: "進捗報告書",
-        )[::-1],
+        ),
     }
 
 
@@ -635,7 +646,7 @@ def issue_detail(request, issue_id):
             "today": selectors.today(),
             "can_edit": report_perms.can_edit_issue(request.user, issue.project),
             "can_comment": report_perms.can_comment_issue(request.user, issue),
-            "history": history.entries(RiskIssue, records, lambda r: "課題・リスク")[::-1],
+            "history": _history(RiskIssue, records, lambda r: "課題・リスク"),
         },
         status=400 if form.errors else 200,
     )

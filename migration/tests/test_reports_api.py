@@ -1,6 +1,7 @@
 """/api/v1/reports/ and /api/v1/issues/: the same permissions and rules as the pages."""
 
 from migration.models import MonthlyReport, RiskIssue, StepProgress
+from migration.tests.conftest import OCTOBER
 
 JSON = "application/json"
 
@@ -143,3 +144,26 @@ def test_issues_api_create_update_comment_filter(client, users, city, resident_p
     client.force_login(users["other_dx"])
     assert client.get(f"/api/v1/issues/{issue['id']}/").status_code == 404
     assert RiskIssue.objects.count() == 1
+
+
+def test_api_lists_need_a_fixed_number_of_queries(client, users, city, make_project, django_assert_max_num_queries):
+    from migration import services
+
+    client.force_login(users["manager"])
+
+    def add(numbers):
+        for number in numbers:
+            project = make_project(city, number, "市民課")
+            services.create_report(actor=users["dx"], project=project, month=OCTOBER)
+            services.create_risk_issue(actor=users["dx"], project=project, data={"description": "x"})
+
+    add([1, 2])
+    with django_assert_max_num_queries(10):
+        assert len(_results(client.get("/api/v1/reports/"))) == 2
+    with django_assert_max_num_queries(10):
+        assert len(_results(client.get("/api/v1/issues/"))) == 2
+    add([3, 4, 5, 6])
+    with django_assert_max_num_queries(10):
+        assert len(_results(client.get("/api/v1/reports/"))) == 6
+    with django_assert_max_num_queries(10):
+        assert len(_results(client.get("/api/v1/issues/"))) == 6
