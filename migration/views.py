@@ -385,6 +385,7 @@ def report_edit(request, report_id):
         meetings=meetings,
         step_rows=list(zip(steps, step_forms, strict=True)),
         new_issue=new_issue,
+        open_issues=project.risk_issues.exclude(status__in=RiskIssue.CLOSED_STATUSES).order_by("number"),
         has_errors=request.method == "POST",
     )
     return render(request, "migration/report_form.html", context)

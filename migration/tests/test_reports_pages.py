@@ -264,3 +264,22 @@ def test_board_and_issue_list_need_a_fixed_number_of_queries(
         assert client.get("/reports/?month=2025-10").status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get("/issues/").status_code == 200
+
+
+def test_existing_items_are_updated_from_the_report_and_come_back(client, users, october_report):
+    issue = services.create_risk_issue(
+        actor=users["dept"], project=october_report.project, data={"description": "既存の課題"}
+    )
+    client.force_login(users["dept"])
+    back = f"/reports/{october_report.id}/edit/"
+    html = client.get(back).content.decode()
+    link = f"/issues/{issue.id}/edit/?next={back}"
+    assert link in html
+    form = {"kind": "issue", "description": "既存の課題", "importance": "medium", "raised_on": str(issue.raised_on),
+            "category": "other", "status": "in_progress", "response": "ベンダに確認中", "version": 1,
+            "next": back}  # fmt: skip
+    response = client.post(f"/issues/{issue.id}/edit/", form)
+    assert response["Location"] == back
+    assert "対応中" in client.get(back).content.decode()
+    evil = client.post(f"/issues/{issue.id}/edit/", {**form, "version": 2, "next": "https://evil.example/"})
+    assert evil["Location"] == f"/issues/{issue.id}/"
