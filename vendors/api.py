@@ -428,7 +428,8 @@ class RfiResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         )
         if submitted.pk != response.pk:
             return Response({"detail": "提出できるのは最新の下書きだけです。"}, status=status.HTTP_409_CONFLICT)
-        return Response(self.get_serializer(selectors.visible_responses(request.user).get(pk=submitted.pk)).data)
+        fresh = selectors.visible_responses(request.user).get(pk=submitted.pk)
+        return Response(RfiResponseSerializer(fresh, context=self.get_serializer_context()).data)
 
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def files(self, request, pk=None):

@@ -249,6 +249,7 @@ class RfiResponse(models.Model):
     )
     updated_at = models.DateTimeField("更新日時", auto_now=True)
     version = models.PositiveIntegerField("版数", default=1, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "RFIの回答"

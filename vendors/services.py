@@ -443,6 +443,7 @@ def save_response(
     if cleaned is not None:
         draft.cost_lines.all().delete()
         RfiCostLine.objects.bulk_create(RfiCostLine(response=draft, **line) for line in cleaned)
+    draft._history_user = actor
     draft.save(update_fields=["updated_at"])
     return draft
 
@@ -483,6 +484,7 @@ def submit_response(*, actor, invitation: RfiInvitation, expected_version: int) 
     draft.state = RfiResponse.State.SUBMITTED
     draft.submitted_at = timezone.now()
     draft.submitted_by = actor
+    draft._history_user = actor
     draft.save()
     rfi = invitation.rfi
     body = (
