@@ -33,6 +33,8 @@ def test_department_submits_dx_office_returns_and_accepts(page, live_server, use
     page.get_by_label("認識されたリスク・課題").fill("外字の文字同定に想定以上の工数がかかる")
     page.get_by_label("重要度").select_option(label="高")
     page.get_by_role("group", name="関係者").get_by_label("事務局").check()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-form.png"), full_page=True)
     page.get_by_role("button", name="保存して提出").click()
     page.get_by_text("進捗報告を提出しました。").wait_for()
     assert "↑ 提出済" in page.inner_text("main")
