@@ -2,6 +2,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -406,6 +407,20 @@ class RiskIssueSerializer(VersionedSerializerMixin, serializers.ModelSerializer)
         return attrs
 
 
+class RegisterImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="課題管理表のExcelファイル（.xlsx）")
+    project = serializers.PrimaryKeyRelatedField(
+        queryset=MigrationProject.objects.none(), required=False, help_text="この案件の行だけを受け付けます。"
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["project"].queryset = selectors.visible_projects(request.user)
+        return fields
+
+
 class RiskIssueViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -451,6 +466,29 @@ class RiskIssueViewSet(
             other_departments=departments,
         )  # fmt: skip
         serializer.instance = self.get_queryset().get(pk=issue.pk)
+
+    @extend_schema(
+        request={"multipart/form-data": RegisterImportSerializer},
+        responses={200: dict, 400: dict},
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    def import_register(self, request):
+        """課題管理表 (xlsx) upload: rows with a No update, rows without add. All or nothing: 400 with
+        every problem (row, column, message) and nothing saved."""
+        from portal.imports import ImportRejected
+
+        body = RegisterImportSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        user = request.user
+        require(not user.is_superuser or user.municipality_id, "団体に所属する利用者で操作してください。")
+        try:
+            result = services.import_register(
+                actor=user, municipality=user.municipality, file=body.validated_data["file"],
+                project=body.validated_data.get("project"),
+            )  # fmt: skip
+        except ImportRejected as rejected:
+            return Response({"problems": rejected.as_json()}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(result)
 
     @extend_schema(request=RiskIssueCommentSerializer, responses=RiskIssueCommentSerializer(many=True))
     @action(detail=True, methods=["get", "post"])

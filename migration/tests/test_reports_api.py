@@ -167,3 +167,17 @@ def test_api_lists_need_a_fixed_number_of_queries(client, users, city, make_proj
         assert len(_results(client.get("/api/v1/reports/"))) == 6
     with django_assert_max_num_queries(10):
         assert len(_results(client.get("/api/v1/issues/"))) == 6
+
+
+def test_register_import_through_the_api_is_all_or_nothing(client, users, resident_project):
+    from migration.tests.test_register_excel import _row, _workbook
+
+    client.force_login(users["dept"])
+    bad = client.post("/api/v1/issues/import/", {"file": _workbook([_row(), _row(重要度="特大")])})
+    assert bad.status_code == 400
+    assert bad.json()["problems"] == [
+        {"row": 3, "column": "重要度", "message": "「特大」は選べません。高・中・低のいずれかを入力してください。"}
+    ]
+    assert RiskIssue.objects.count() == 0
+    ok = client.post("/api/v1/issues/import/", {"file": _workbook([_row()]), "project": resident_project.id})
+    assert ok.status_code == 200 and ok.json() == {"created": 1, "updated": 0}
