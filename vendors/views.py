@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from portal.concurrency import StaleObjectError
@@ -326,7 +326,13 @@ def step_suggestions(request, kind, object_id):
     return render(
         request,
         "vendors/step_suggestions.html",
-        {"source": source, "kind": kind, "suggestions": suggestions, "problems": problems, "back": back},
+        {
+            "source": source,
+            "kind": kind,
+            "suggestions": suggestions,
+            "problems": problems,
+            "back_url": reverse(back[0], kwargs=back[1]),
+        },
     )
 
 
