@@ -177,3 +177,12 @@ routes = [
     ("departments", DepartmentViewSet, "department"),
     ("jobs", JobViewSet, "job"),
 ]
+
+
+def _dashboard_routes():
+    from portal.dashboard.api import routes as dashboard_routes
+
+    return dashboard_routes
+
+
+routes += _dashboard_routes()

@@ -103,6 +103,7 @@ class User(AbstractUser):
         DEPARTMENT = "department", "業務主管課"
         MANAGER = "manager", "幹部"
         VENDOR = "vendor", "ベンダ"
+        OVERSIGHT = "oversight", "広域・共同（閲覧のみ）"
 
     role = models.CharField("役割", max_length=20, choices=Role.choices, default=Role.DEPARTMENT)
     municipality = models.ForeignKey(
@@ -124,6 +125,15 @@ class User(AbstractUser):
         related_name="staff",
     )
     phone_extension = models.CharField("内線", max_length=20, blank=True)
+    oversight_group = models.ForeignKey(
+        "portal.OversightGroup",
+        verbose_name="閲覧する団体グループ",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text="役割が「広域・共同（閲覧のみ）」の利用者が閲覧できる団体のグループ。",
+    )
 
     class Meta:
         verbose_name = "利用者"
@@ -139,6 +149,11 @@ class User(AbstractUser):
         if self.role == self.Role.VENDOR:
             if not self.vendor_id:
                 raise ValidationError({"vendor": "ベンダの利用者は所属ベンダを指定してください。"})
+        elif self.role == self.Role.OVERSIGHT:
+            if not self.oversight_group_id:
+                raise ValidationError(
+                    {"oversight_group": "広域・共同の利用者は閲覧する団体グループを指定してください。"}
+                )
         elif not self.municipality_id and not self.is_superuser:
             raise ValidationError({"municipality": "団体を指定してください。"})
 
@@ -180,6 +195,83 @@ class Job(models.Model):
         from portal.jobs import job_label
 
         return job_label(self.kind)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class OversightGroup(models.Model):
+    """A prefecture or a joint-use group (三市共同, 7町) that follows several municipalities, read-only."""
+
+    class Kind(models.TextChoices):
+        PREFECTURE = "prefecture", "都道府県"
+        JOINT = "joint", "共同利用団体"
+        OTHER = "other", "その他"
+
+    name = models.CharField("グループ名", max_length=100, unique=True)
+    kind = models.CharField("種類", max_length=20, choices=Kind.choices, default=Kind.JOINT)
+    municipalities = models.ManyToManyField(
+        Municipality, verbose_name="対象団体", blank=True, related_name="oversight_groups"
+    )
+
+    class Meta:
+        verbose_name = "広域・共同グループ"
+        verbose_name_plural = "広域・共同グループ"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+def _report_run_upload_to(instance, filename):
+    return f"monthly_reports/{instance.municipality_id}/{instance.month:%Y%m}/{filename}"
+
+
+class ReportRun(models.Model):
+    """One generation of a municipality's monthly report workbook (月次報告書) for one month."""
+
+    State = Job.State
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "定期実行"
+        MANUAL = "manual", "手動"
+        API = "api", "API"
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name="団体", on_delete=models.CASCADE, related_name="report_runs"
+    )
+    month = models.DateField("対象月", help_text="対象月の1日。")
+    trigger = models.CharField("起動", max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
+    requested_by = models.ForeignKey(
+        User, verbose_name="依頼者", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField("状態", max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField("進捗（%）", default=0)
+    attempts = models.PositiveSmallIntegerField("試行回数", default=0)
+    created_at = models.DateTimeField("依頼日時", auto_now_add=True)
+    started_at = models.DateTimeField("開始日時", null=True, blank=True)
+    finished_at = models.DateTimeField("終了日時", null=True, blank=True)
+    result_file = models.FileField("ファイル", upload_to=_report_run_upload_to, blank=True)
+    result_name = models.CharField("ファイル名", max_length=200, blank=True)
+    error = models.TextField("エラー内容", blank=True)
+
+    class Meta:
+        verbose_name = "月次報告書の作成"
+        verbose_name_plural = "月次報告書の作成"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "month"],
+                condition=Q(state__in=["queued", "running"]),
+                name="one_active_report_run_per_month",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.municipality} {self.month:%Y-%m}（{self.get_state_display()}）"
 
     @property
     def is_finished(self) -> bool:

@@ -11,10 +11,13 @@ Role = User.Role
 
 
 def is_municipal_user(user) -> bool:
-    """Staff of a municipality (DX office, department, manager) or a superuser."""
+    """Staff of a municipality (DX office, department, manager) or a superuser.
+
+    Vendors and oversight users (prefectures, joint-use groups) are not: they see a
+    municipality's data only where their own pages say so (oversight: the dashboard, read-only)."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or (user.role != Role.VENDOR and user.municipality_id is not None)
+    return user.is_superuser or (user.role not in (Role.VENDOR, Role.OVERSIGHT) and user.municipality_id is not None)
 
 
 def scope_to_municipality(user, queryset, field: str = "municipality"):
@@ -53,6 +56,38 @@ def can_edit_project(user, project) -> bool:
         and user.municipality_id == project.municipality_id
         and project.department_id in department_ids(user)
     )
+
+
+def is_oversight_user(user) -> bool:
+    return user.is_authenticated and user.role == Role.OVERSIGHT and user.oversight_group_id is not None
+
+
+def oversight_municipality_ids(user) -> frozenset[int]:
+    """Municipalities of the oversight user's group (empty for everybody else)."""
+    if not is_oversight_user(user):
+        return frozenset()
+    cached = getattr(user, "_oversight_municipality_ids", None)
+    if cached is None:
+        from portal.models import OversightGroup
+
+        cached = frozenset(
+            OversightGroup.municipalities.through.objects.filter(oversightgroup_id=user.oversight_group_id).values_list(
+                "municipality_id", flat=True
+            )
+        )
+        user._oversight_municipality_ids = cached
+    return cached
+
+
+def can_view_dashboard(user, municipality_id: int) -> bool:
+    """A municipality's dashboard: its own staff, a superuser, or an oversight user of a group holding it."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if is_municipal_user(user):
+        return user.municipality_id == municipality_id
+    return municipality_id in oversight_municipality_ids(user)
 
 
 def require(allowed: bool, message: str = "この操作を行う権限がありません。") -> None:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     # Each app owns its pages under its own paths.
+    path("", include("portal.dashboard.urls")),
     path("", include("migration.urls")),
     path("", include("vendors.urls")),
     path("", include("fitgap.urls")),

@@ -11,6 +11,10 @@ from portal.permissions import Role
 def home(request):
     if request.user.role == Role.VENDOR and not request.user.is_superuser:
         return render(request, "portal/vendor_home.html")
+    if request.user.role == Role.OVERSIGHT:
+        return redirect("dashboard:oversight")
+    if request.user.is_superuser or request.user.role in (Role.DX_OFFICE, Role.MANAGER):
+        return redirect("dashboard:home")
     return redirect("migration:project_list")
 
 

@@ -1,0 +1,110 @@
+"""Writes of the dashboard area: monthly report workbook runs (月次報告書の作成)."""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from portal.models import Municipality, ReportRun
+from portal.permissions import can_manage_municipality, require
+
+logger = logging.getLogger(__name__)
+
+# A failed run is tried this many times in all before it stays 失敗.
+MAX_ATTEMPTS = 3
+RETRY_DELAY_SECONDS = 60
+
+
+def request_report_run(*, actor, municipality: Municipality, month: dt.date, trigger=ReportRun.Trigger.MANUAL):
+    """Queue the workbook of a month; while one for the same municipality and month is waiting or
+    running, that one is returned instead of a duplicate. Returns (run, created)."""
+    from portal.tasks import run_report_run_task
+
+    if actor is not None:
+        require(can_manage_municipality(actor, municipality.id), "月次報告書を作成できるのは事務局です。")
+    elif trigger != ReportRun.Trigger.SCHEDULE:
+        raise ValueError("only the schedule may start a run without an actor")
+    month = month.replace(day=1)
+    try:
+        with transaction.atomic():
+            existing = (
+                ReportRun.objects.select_for_update()
+                .filter(municipality=municipality, month=month, state__in=ReportRun.ACTIVE_STATES)
+                .first()
+            )
+            if existing:
+                return existing, False
+            run = ReportRun.objects.create(municipality=municipality, month=month, trigger=trigger, requested_by=actor)
+    except IntegrityError:  # another request won the race (one_active_report_run_per_month)
+        existing = ReportRun.objects.filter(
+            municipality=municipality, month=month, state__in=ReportRun.ACTIVE_STATES
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
+    transaction.on_commit(lambda: run_report_run_task.delay(run.id))
+    return run, True
+
+
+def run_report_run(*, run_id: int, builder=None) -> ReportRun:
+    """Build the workbook of a queued run, recording progress, the file, or the error.
+
+    A failure before the last attempt puts the run back to 待機 with the error kept, and the
+    caller (the Celery task) queues it again; after MAX_ATTEMPTS it stays 失敗."""
+    from portal.dashboard.report_workbook import build_monthly_workbook
+
+    builder = builder or build_monthly_workbook
+    updated = ReportRun.objects.filter(pk=run_id, state=ReportRun.State.QUEUED).update(
+        state=ReportRun.State.RUNNING, started_at=timezone.now(), progress=0, finished_at=None
+    )
+    run = ReportRun.objects.select_related("municipality").get(pk=run_id)
+    if not updated:
+        return run  # already running elsewhere, or finished
+    ReportRun.objects.filter(pk=run.pk).update(attempts=run.attempts + 1)
+    run.attempts += 1
+
+    def report(percent: int) -> None:
+        ReportRun.objects.filter(pk=run.pk).update(progress=max(0, min(99, int(percent))))
+
+    try:
+        file_name, content = builder(run.municipality, run.month, report=report)
+    except Exception as error:
+        logger.exception("monthly report run %s failed (attempt %s)", run.pk, run.attempts)
+        message = f"{run.attempts}回目: {type(error).__name__}: {error}"
+        retry = run.attempts < MAX_ATTEMPTS
+        ReportRun.objects.filter(pk=run.pk).update(
+            state=ReportRun.State.QUEUED if retry else ReportRun.State.FAILED,
+            finished_at=None if retry else timezone.now(),
+            error=(run.error + "\n" if run.error else "") + message,
+        )
+    else:
+        run.refresh_from_db()
+        run.result_name = file_name
+        run.result_file.save(file_name, ContentFile(content), save=False)
+        run.state, run.progress, run.finished_at = ReportRun.State.DONE, 100, timezone.now()
+        run.save(update_fields=["result_name", "result_file", "state", "progress", "finished_at"])
+    run.refresh_from_db()
+    return run
+
+
+def generate_scheduled_reports(*, on: dt.date | None = None) -> list[ReportRun]:
+    """The beat task's work: on settings.MONTHLY_REPORT_DAY, every municipality's workbook for the
+    previous month (a month already done or running is not started again)."""
+    from portal.dashboard.selectors import previous_month
+
+    day = on or timezone.localdate()
+    if day.day != settings.MONTHLY_REPORT_DAY:
+        return []
+    month = previous_month(day)
+    runs = []
+    for municipality in Municipality.objects.order_by("code"):
+        if ReportRun.objects.filter(municipality=municipality, month=month, state=ReportRun.State.DONE).exists():
+            continue
+        run, _created = request_report_run(
+            actor=None, municipality=municipality, month=month, trigger=ReportRun.Trigger.SCHEDULE
+        )
+        runs.append(run)
+    return runs
