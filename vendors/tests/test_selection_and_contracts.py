@@ -178,7 +178,7 @@ def test_contract_kind_amount_documents_and_warnings(client, users, city, vendor
     assert selectors.contract_warnings(users["dx"])[0].ending_soon
     client.force_login(users["dx"])
     html = client.get(reverse("vendors:home")).content.decode()
-    assert "⚠ 契約延長が必要" in html and "保守・運用" in html and "5500000円" in html
+    assert "⚠ 契約延長が必要" in html and "保守・運用" in html and "5,500,000円" in html
     # API: kind and amount
     created = client.post(
         "/api/v1/contracts/",
