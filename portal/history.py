@@ -8,6 +8,8 @@ from portal.calendar import wareki
 HIDDEN_FIELDS = {
     "version",
     "id",
+    "created_at",
+    "updated_at",
     "history_id",
     "history_date",
     "history_user",
