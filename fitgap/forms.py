@@ -49,6 +49,9 @@ class GapItemForm(VersionedModelForm):
         }
 
     def __init__(self, *args, **kwargs):
+        instance = kwargs.get("instance")
+        # unique ids: several rows can be open at once on the table page beside the filters and bulk form
+        kwargs.setdefault("auto_id", f"id_item{instance.pk if instance else 'new'}_%s")
         super().__init__(*args, **kwargs)
         self.fields["current_support"].choices = _blank_choices(GapItem.Support.choices, "（未入力）")
         self.fields["judgement"].choices = _blank_choices(GapItem.Judgement.choices, "（未判定）")

@@ -268,7 +268,7 @@ def item_edit(request, project_id, item_id):
         request,
         template,
         {"item": item, "form": form, "project": project},
-        status=400 if form.errors else 200,
+        status=400 if form.errors and not request.htmx else 200,  # htmx swaps only 2xx answers
     )
 
 
