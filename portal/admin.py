@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from portal.models import Department, Job, Municipality, User
+from portal.models import Department, Job, Municipality, OversightGroup, ReportRun, User
 
 
 class DepartmentInline(admin.TabularInline):
@@ -30,10 +30,13 @@ class PortalUserAdmin(UserAdmin):
     list_filter = ["role", "municipality", "vendor", "is_active"]
     filter_horizontal = ["departments", "groups", "user_permissions"]
     fieldsets = UserAdmin.fieldsets + (
-        ("所属と役割", {"fields": ["role", "municipality", "departments", "vendor", "phone_extension"]}),
+        (
+            "所属と役割",
+            {"fields": ["role", "municipality", "departments", "vendor", "oversight_group", "phone_extension"]},
+        ),
     )
     add_fieldsets = UserAdmin.add_fieldsets + (
-        ("所属と役割", {"fields": ["role", "municipality", "departments", "vendor"]}),
+        ("所属と役割", {"fields": ["role", "municipality", "departments", "vendor", "oversight_group"]}),
     )
 
 
@@ -51,6 +54,26 @@ class JobAdmin(admin.ModelAdmin):
     ]
     list_filter = ["state", "kind", "municipality"]
     readonly_fields = [f.name for f in Job._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OversightGroup)
+class OversightGroupAdmin(admin.ModelAdmin):
+    """Prefectures and joint-use groups: which municipalities their oversight users may read."""
+
+    list_display = ["name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    filter_horizontal = ["municipalities"]
+
+
+@admin.register(ReportRun)
+class ReportRunAdmin(admin.ModelAdmin):
+    list_display = ["id", "municipality", "month", "trigger", "state", "progress", "attempts", "created_at"]
+    list_filter = ["state", "trigger", "municipality"]
+    readonly_fields = [f.name for f in ReportRun._meta.fields]
 
     def has_add_permission(self, request):
         return False
