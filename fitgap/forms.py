@@ -33,6 +33,12 @@ class StartAnalysisForm(forms.Form):
 class MoveCatalogueForm(StartAnalysisForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
+    def refresh_version(self, current) -> None:
+        """After a conflict: keep the choice, base the next save on the current analysis."""
+        data = self.data.copy()
+        data["version"] = current.version
+        self.data = data
+
 
 class GapItemForm(VersionedModelForm):
     """The judgement fields of a row, edited in place in the table."""

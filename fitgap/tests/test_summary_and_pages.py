@@ -187,3 +187,35 @@ def test_table_and_summary_pages_need_a_fixed_number_of_queries(
     assert len(response.context["urgent"]) == 300
     with django_assert_max_num_queries(8):
         assert client.get("/api/v1/gaps/", {"project": resident_project.id}).status_code == 200
+
+
+def test_add_row_page_keeps_input_on_errors(client, analysis, users, resident_project):
+    client.force_login(users["dept"])
+    url = f"/fitgap/projects/{resident_project.id}/items/new/"
+    bad = client.post(url, {"kind": "comparison", "title": "一括異動処理", "policy": "undecided", "key": ""})
+    html = bad.content.decode()
+    assert bad.status_code == 400 and "追加・変更・削除" in html and 'value="一括異動処理"' in html
+    client.post(
+        url, {"kind": "comparison", "title": "一括異動処理", "comparison_status": "removed", "policy": "undecided"}
+    )
+    assert analysis.items.get(kind="comparison").key == "CMP-001"
+
+
+def test_move_page_and_read_only_table_for_managers(
+    client, analysis, users, resident_project, import_catalogue, sample_csv
+):
+    second, _ = import_catalogue(sample_csv, "第2.0版")
+    client.force_login(users["manager"])
+    html = client.get(f"/fitgap/projects/{resident_project.id}/").content.decode()
+    assert "新しい版（第2.0版）があります" in html
+    assert 'form="bulk-form"' not in html and "を編集" not in html and "版を更新" not in html
+    assert client.get(f"/fitgap/projects/{resident_project.id}/move/").status_code == 403
+    client.force_login(users["dept"])
+    url = f"/fitgap/projects/{resident_project.id}/move/"
+    assert "第2.0版" in client.get(url).content.decode()
+    stale = client.post(url, {"catalogue": second.id, "version": 0})
+    assert "先に更新したため" in stale.content.decode()
+    response = client.post(url, {"catalogue": second.id, "version": 1}, follow=True)
+    assert "引継ぎ 36行、要確認 0行、追加 0行、削除 0行" in response.content.decode()
+    analysis.refresh_from_db()
+    assert analysis.catalogue == second
