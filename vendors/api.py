@@ -199,7 +199,7 @@ class RfiSerializer(VersionedSerializerMixin, serializers.ModelSerializer):
             # A vendor never learns which other vendors were invited, nor the municipality's projects.
             data.pop("invitations", None)
             data.pop("projects", None)
-            mine = instance.invitations.filter(vendor_id=request.user.vendor_id).first()
+            mine = next((i for i in instance.invitations.all() if i.vendor_id == request.user.vendor_id), None)
             data["my_invitation"] = mine.id if mine else None
             data["answer_deadline"] = mine.answer_deadline() if mine else None
         return data
