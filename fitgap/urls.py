@@ -10,6 +10,7 @@ urlpatterns = [
     path("fitgap/catalogues/template/", views.catalogue_template, name="catalogue_template"),
     path("fitgap/catalogues/<int:catalogue_id>/", views.catalogue_detail, name="catalogue_detail"),
     path("fitgap/projects/<int:project_id>/", views.analysis, name="analysis"),
+    path("fitgap/projects/<int:project_id>/summary/", views.analysis_summary, name="analysis_summary"),
     path("fitgap/projects/<int:project_id>/items/new/", views.item_create, name="item_create"),
     path("fitgap/projects/<int:project_id>/items/bulk/", views.bulk_change, name="bulk_change"),
     path("fitgap/projects/<int:project_id>/items/<int:item_id>/", views.item_row, name="item_row"),

@@ -207,6 +207,17 @@ def analysis(request, project_id):
     )
 
 
+@login_required
+@municipal_user_required
+def analysis_summary(request, project_id):
+    """The counts of one analysis (htmx: reloaded after a row is saved in place)."""
+    project = _project(request, project_id)
+    current = _analysis(project)
+    if current is None:
+        return redirect("fitgap:analysis", project_id=project.id)
+    return render(request, "fitgap/_summary.html", {"summary": selectors.analysis_summary(current)})
+
+
 def _item(request, project_id, item_id, *, edit=True):
     item = selectors.item_detail(request.user, project_id, item_id)
     if edit and not perms.can_edit_analysis(request.user, item.analysis.project):
@@ -260,9 +271,13 @@ def item_edit(request, project_id, item_id):
                     "saved": True,
                 },
             )
+            response["HX-Trigger"] = "fitgapChanged"  # the summary above the table reloads itself
             return response
         messages.success(request, f"{saved.key}「{saved.display_title}」を保存しました。")
         return redirect(reverse("fitgap:analysis", args=[project.id]) + f"#item-{saved.id}")
+    if request.htmx:  # keyboard users land in the form that replaced the row
+        first = next(f for f in form.fields.values() if not f.widget.is_hidden)
+        first.widget.attrs["autofocus"] = True
     template = "fitgap/_item_form_row.html" if request.htmx else "fitgap/item_form.html"
     return render(
         request,

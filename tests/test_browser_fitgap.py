@@ -52,6 +52,8 @@ def test_department_user_filters_the_table_and_decides_a_gap(page, live_server, 
 
     page.get_by_role("link", name="SMPL-J-0009「支援措置対象者の管理」を編集").click()
     form = page.get_by_role("form", name="SMPL-J-0009「支援措置対象者の管理」の編集")
+    form.wait_for()
+    assert page.evaluate("document.activeElement.name") == "current_support"  # focus moved into the form
     form.get_by_label("検討状況").select_option(label="決定")
     form.get_by_label("担当者").fill("市民課 佐藤")
     form.get_by_role("button", name="保存").click()
@@ -67,7 +69,8 @@ def test_department_user_filters_the_table_and_decides_a_gap(page, live_server, 
 
     item = GapItem.objects.get(analysis=analysis_with_gaps, key="SMPL-J-0009")
     assert (item.status, item.policy, item.owner) == ("decided", "bpr", "市民課 佐藤")
-    page.reload()
-    assert "決定率: 50%" in page.locator(".fg-percent").inner_text()
+    page.locator(".fg-percent").get_by_text("50%").wait_for()  # the summary reloads itself after the save
+    focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert focused == "SMPL-J-0009「支援措置対象者の管理」を編集"  # keyboard focus stays on the row
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "fitgap-table.png"), full_page=True)

@@ -204,3 +204,14 @@ def test_a_gap_raises_a_register_item_linked_both_ways(analysis, users, resident
         services.raise_risk_issue(actor=users["dept"], item=item)
     with pytest.raises(PermissionDenied):
         services.raise_risk_issue(actor=users["manager"], item=spec(analysis, "SMPL-J-0001"))
+
+
+def test_the_register_side_snippet_links_back_to_the_gap(analysis, users):
+    from django.template.loader import render_to_string
+
+    item = spec(analysis, "SMPL-J-0009")
+    services.update_item(actor=users["dept"], item=item, expected_version=1, data={"judgement": "gap"})
+    issue = services.raise_risk_issue(actor=users["dept"], item=item)
+    html = render_to_string("fitgap/_risk_issue_gaps.html", {"issue": issue})
+    assert f'href="/fitgap/projects/{analysis.project_id}/#item-{item.id}"' in html
+    assert "標準仕様 SMPL-J-0009" in html and "判定: Gap" in html

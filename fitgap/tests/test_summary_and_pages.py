@@ -125,6 +125,9 @@ def test_inline_edit_with_htmx_keeps_input_on_errors(client, analysis, users, re
     data.update(decision="運用で対応", policy="bpr")
     good = client.post(url, data, HTTP_HX_REQUEST="true")
     assert good.status_code == 200 and "✔ 決定" in good.content.decode()
+    assert good["HX-Trigger"] == "fitgapChanged"  # the summary reloads itself
+    summary = client.get(f"/fitgap/projects/{resident_project.id}/summary/").content.decode()
+    assert "決定率: <strong>100%</strong>" in summary
     item.refresh_from_db()
     assert (item.status, item.owner, item.version) == ("decided", "田中", 2)
     stale = client.post(url, data | {"owner": "別人"}, HTTP_HX_REQUEST="true")
