@@ -368,3 +368,45 @@ def test_api_vendor_answers_and_submits(users, city_rfi, client, django_capture_
     assert mail.outbox[-1].subject.startswith("【受付】")
     totals = {(t["system_type"], t["environment"]): t for t in submitted.json()["totals"]}
     assert totals[("standard", "gov_cloud")]["five_year"] == 5000
+
+
+def test_api_dx_office_creates_edits_and_sends_an_rfi(
+    client, users, vendor, other_vendor, resident_project, town_project, today, django_capture_on_commit_callbacks
+):
+    client.force_login(users["dx"])
+    deadline = str(today + dt.timedelta(days=20))
+    body = {"title": "API RFI", "deadline": deadline, "projects": [resident_project.id], "vendors": [vendor.id]}
+    created = client.post("/api/v1/rfis/", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    rfi = created.json()
+    assert len(rfi["questions"]) == 4 and [i["vendor"] for i in rfi["invitations"]] == [vendor.id]
+    foreign = client.post("/api/v1/rfis/", {**body, "projects": [town_project.id]}, content_type="application/json")
+    assert foreign.status_code == 400  # another municipality's project is not offered
+    question = client.post(f"/api/v1/rfis/{rfi['id']}/questions/", {"text": "連携方式は？"})
+    assert question.status_code == 201 and question.json()["number"] == 5
+    attachment = client.post(f"/api/v1/rfis/{rfi['id']}/attachments/", {"file": pdf("仕様書.pdf")})
+    assert attachment.status_code == 201 and attachment.json()["original_name"] == "仕様書.pdf"
+    edited = client.patch(
+        f"/api/v1/rfis/{rfi['id']}/",
+        {"version": rfi["version"], "vendors": [vendor.id, other_vendor.id]},
+        content_type="application/json",
+    )
+    assert edited.status_code == 200, edited.content
+    assert len(edited.json()["invitations"]) == 2
+    stale = client.patch(
+        f"/api/v1/rfis/{rfi['id']}/", {"version": rfi["version"], "title": "x"}, content_type="application/json"
+    )
+    assert stale.status_code == 409
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(f"/api/v1/rfis/{rfi['id']}/send/", {"version": edited.json()["version"]})
+    assert sent.status_code == 200 and sent.json()["state"] == "sent"
+    assert len(mail.outbox) == 1  # only vendor A has a user with an e-mail address
+
+    client.force_login(users["vendor"])
+    for method, url, data in [
+        ("patch", f"/api/v1/rfis/{rfi['id']}/", {"version": 3, "title": "x"}),
+        ("post", f"/api/v1/rfis/{rfi['id']}/questions/", {"text": "x"}),
+        ("post", f"/api/v1/rfis/{rfi['id']}/reopen/", {"vendor": vendor.id, "until": deadline}),
+    ]:
+        response = getattr(client, method)(url, data, content_type="application/json")
+        assert response.status_code == 403, url
