@@ -12,6 +12,11 @@ PLAN_COLOR, ACTUAL_COLOR = "#1f4e79", "#2e7d32"
 OPENED_COLOR, CLOSED_COLOR = "#a30d0d", "#2e7d32"
 
 
+def _nice(maximum: int) -> int:
+    """Round the top of the axis up to a multiple of 4 so the 5 ticks are whole, distinct numbers."""
+    return max(4, -(-maximum // 4) * 4)
+
+
 def _month_label(month) -> str:
     return wareki_short(month)[:-2]  # R7.4.1 → R7.4
 
@@ -70,7 +75,7 @@ def burnup_svg(points, total: int) -> str:
     """Cumulative steps completed per month (solid, ● markers) against the plan (dashed, ◆)."""
     if not points:
         return ""
-    maximum = max([total, 1] + [p.planned for p in points] + [p.actual or 0 for p in points])
+    maximum = _nice(max([total, 1] + [p.planned for p in points] + [p.actual or 0 for p in points]))
     labels = [_month_label(p.month) for p in points]
     parts = _axes(maximum, labels)
     count = len(points)
@@ -102,7 +107,7 @@ def issue_flow_svg(points) -> str:
     """Issues opened (red, left bar) and closed (green, right bar, hatched) per month."""
     if not points:
         return ""
-    maximum = max([1] + [p.opened for p in points] + [p.closed for p in points])
+    maximum = _nice(max([1] + [p.opened for p in points] + [p.closed for p in points]))
     labels = [_month_label(p.month) for p in points]
     parts = [
         '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
