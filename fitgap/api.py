@@ -2,7 +2,11 @@
 pages (departments edit their own projects' analyses, the DX office everything, managers read, vendors none)."""
 
 import django_filters
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from fitgap import selectors, services
 from fitgap.models import Catalogue, GapItem, Requirement
@@ -102,6 +106,27 @@ class GapItemSerializer(VersionedSerializerMixin, serializers.ModelSerializer):
         return fields
 
 
+class SummarySerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+    gaps = serializers.IntegerField()
+    decided = serializers.IntegerField()
+    percent_decided = serializers.IntegerField(allow_null=True)
+    counts = serializers.DictField(child=serializers.IntegerField())
+
+
+class BulkRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+
+
+class BulkSerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+    items = BulkRowSerializer(many=True, allow_empty=False)
+    owner = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    updated = serializers.IntegerField(read_only=True)
+
+
 class GapItemFilter(django_filters.FilterSet):
     project = django_filters.NumberFilter(field_name="analysis__project", label="移行案件（ID）")
 
@@ -129,8 +154,6 @@ class GapItemViewSet(
         return selectors.visible_items(self.request.user).order_by("analysis_id", "sort_order", "key")
 
     def perform_create(self, serializer):
-        from django.http import Http404
-
         data = dict(serializer.validated_data)
         data.pop("version", None)
         project_id = data.pop("analysis")["project_id"]
@@ -148,6 +171,49 @@ class GapItemViewSet(
         serializer.instance = services.update_item(
             actor=self.request.user, item=serializer.instance, expected_version=expected, data=data
         )
+
+    def _analysis(self, project_id):
+        analysis = selectors.visible_analyses(self.request.user).filter(project_id=project_id).first()
+        if analysis is None:
+            raise Http404("この移行案件のFit & Gap分析はありません。")
+        return analysis
+
+    @extend_schema(responses=SummarySerializer)
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def summary(self, request):
+        """集計: ?project=ID for one analysis, without it the whole municipality. Counts by 判定 (all rows)
+        and by 影響度, 対応方針, 検討状況 (gaps), and the percent of gaps decided."""
+        project_id = request.query_params.get("project")
+        if project_id:
+            if not str(project_id).isdigit():
+                raise serializers.ValidationError({"project": ["移行案件のIDを数字で指定してください。"]})
+            summary = selectors.analysis_summary(self._analysis(int(project_id)))
+        else:
+            summary, _ = selectors.municipality_summary(request.user)
+        return Response(SummarySerializer(summary).data)
+
+    @extend_schema(request=BulkSerializer, responses=BulkSerializer)
+    @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
+    def bulk(self, request):
+        """一括変更: {"project": ID, "items": [{"id": …, "version": …}], "owner": "…", "due_date": "…"}.
+        All rows or none (409 if one of them was changed since it was read)."""
+        serializer = BulkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        analysis = self._analysis(data["project"])
+        versions = {row["id"]: row["version"] for row in data["items"]}
+        items = {i.id: i for i in analysis.items.filter(pk__in=versions)}
+        missing = sorted(set(versions) - set(items))
+        if missing:
+            raise serializers.ValidationError({"items": [f"この分析にない行です: {missing}"]})
+        count = services.bulk_update(
+            actor=request.user,
+            analysis=analysis,
+            rows=[(items[i], v) for i, v in versions.items()],
+            owner=data.get("owner"),
+            due_date=data.get("due_date"),
+        )
+        return Response({**serializer.data, "updated": count})
 
 
 routes = [

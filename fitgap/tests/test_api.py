@@ -98,3 +98,28 @@ def test_api_stale_and_invalid_writes(client, users, analysis):
     assert invalid.status_code == 400 and "決定内容" in invalid.json()["decision"][0]
     option = client.patch(url, {"option_choice": "adopt", "version": 2}, content_type="application/json")
     assert option.status_code == 400 and "option_choice" in option.json()
+
+
+def test_summary_and_bulk_through_the_api(client, users, analysis, resident_project):
+    client.force_login(users["dept"])
+    rows = list(analysis.items.order_by("sort_order")[:2])
+    body = {
+        "project": resident_project.id,
+        "items": [{"id": r.id, "version": r.version} for r in rows],
+        "owner": "田中",
+    }
+    response = client.post("/api/v1/gaps/bulk/", body, content_type="application/json")
+    assert response.status_code == 200 and response.json()["updated"] == 2
+    assert set(GapItem.objects.filter(pk__in=[r.id for r in rows]).values_list("owner", flat=True)) == {"田中"}
+    stale = client.post("/api/v1/gaps/bulk/", body | {"owner": "佐藤"}, content_type="application/json")
+    assert stale.status_code == 409
+    assert not GapItem.objects.filter(owner="佐藤").exists()
+    client.force_login(users["manager"])
+    assert client.post("/api/v1/gaps/bulk/", body, content_type="application/json").status_code == 403
+    summary = client.get("/api/v1/gaps/summary/", {"project": resident_project.id}).json()
+    assert (summary["rows"], summary["gaps"], summary["percent_decided"]) == (36, 0, None)
+    assert summary["counts"]["judgement_none"] == 36
+    assert client.get("/api/v1/gaps/summary/").json()["rows"] == 36
+    client.force_login(users["other_dx"])
+    assert client.get("/api/v1/gaps/summary/", {"project": resident_project.id}).status_code == 404
+    assert client.get("/api/v1/gaps/summary/").json()["rows"] == 0
