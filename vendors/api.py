@@ -31,10 +31,16 @@ class FileSerializer(serializers.Serializer):
         return _download_url(self.context["request"], self.context["file_kind"], obj)
 
 
-class VendorSerializer(serializers.ModelSerializer):
+class VendorSerializer(VersionedSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = Vendor
-        fields = ["id", "name", "corporate_number", "address", "contact_name", "contact_email", "contact_phone"]
+        fields = ["id", "name", "corporate_number", "address", "contact_name", "contact_email", "contact_phone",
+                  "version"]  # fmt: skip
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["version"].required = False
+        return fields
 
 
 class InviteSerializer(serializers.Serializer):
@@ -71,7 +77,13 @@ class ContractSerializer(VersionedSerializerMixin, serializers.ModelSerializer):
         return fields
 
 
-class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class VendorViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """ベンダ. Municipal staff read the shared registry, the DX office adds companies and invites their
     staff; vendor staff see their own company."""
 
@@ -82,7 +94,16 @@ class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return selectors.visible_vendors(self.request.user)
 
     def perform_create(self, serializer):
-        serializer.instance = services.create_vendor(actor=self.request.user, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        serializer.instance = services.create_vendor(actor=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        expected = pop_version(data)
+        serializer.instance = services.update_vendor(
+            actor=self.request.user, vendor=serializer.instance, expected_version=expected, data=data
+        )
 
     @action(detail=True, methods=["post"], serializer_class=InviteSerializer)
     def invite(self, request, pk=None):

@@ -12,6 +12,11 @@ class VendorForm(forms.ModelForm):
         help_texts = {"corporate_number": "13桁の数字（国税庁の法人番号）"}
 
 
+class VendorEditForm(VersionedModelForm):
+    class Meta(VendorForm.Meta):
+        pass
+
+
 class InviteForm(forms.Form):
     username = forms.CharField(label="ログインID", max_length=150)
     last_name = forms.CharField(label="氏名（姓）", max_length=150)

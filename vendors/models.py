@@ -15,6 +15,8 @@ class Vendor(models.Model):
     contact_name = models.CharField("担当者名", max_length=100, blank=True)
     contact_email = models.EmailField("連絡先メールアドレス", blank=True)
     contact_phone = models.CharField("連絡先電話番号", max_length=30, blank=True)
+    version = models.PositiveIntegerField("版数", default=1, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "ベンダ"

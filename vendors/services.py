@@ -94,18 +94,23 @@ def create_vendor(*, actor, **fields) -> Vendor:
     require(is_municipal_user(actor) and can_manage_municipality(actor, actor.municipality_id))
     vendor = Vendor(**{k: v for k, v in fields.items() if k in VENDOR_FIELDS})
     vendor.full_clean()
+    vendor._history_user = actor
     vendor.save()
     return vendor
 
 
 @transaction.atomic
-def update_vendor(*, actor, vendor: Vendor, data: dict) -> Vendor:
+def update_vendor(*, actor, vendor: Vendor, expected_version: int, data: dict) -> Vendor:
+    """The shared registry: any DX office may correct a company's details (versioned)."""
     require(is_municipal_user(actor) and can_manage_municipality(actor, actor.municipality_id))
+    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    claim_version(vendor, expected_version)
     for name, value in data.items():
         if name not in VENDOR_FIELDS:
             raise ValueError(f"{name} cannot be changed here")
         setattr(vendor, name, value)
     vendor.full_clean()
+    vendor._history_user = actor
     vendor.save()
     return vendor
 

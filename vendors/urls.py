@@ -7,6 +7,7 @@ urlpatterns = [
     path("vendors/", views.home, name="home"),
     path("vendors/new/", views.vendor_create, name="vendor_create"),
     path("vendors/<int:vendor_id>/", views.vendor_detail, name="vendor_detail"),
+    path("vendors/<int:vendor_id>/edit/", views.vendor_edit, name="vendor_edit"),
     path("contracts/new/", views.contract_edit, name="contract_create"),
     path("contracts/<int:contract_id>/", views.contract_edit, name="contract_edit"),
     path("contracts/<int:contract_id>/documents/", views.contract_document_upload, name="contract_document_upload"),

@@ -26,6 +26,7 @@ from vendors.forms import (
     RfiForm,
     RfpForm,
     SelectionForm,
+    VendorEditForm,
     VendorForm,
 )
 from vendors.models import (
@@ -92,6 +93,26 @@ def vendor_create(request):
 
 @login_required
 @municipal_user_required
+def vendor_edit(request, vendor_id):
+    _require_manage(request)
+    vendor = get_object_or_404(selectors.visible_vendors(request.user), pk=vendor_id)
+    form = VendorEditForm(request.POST or None, instance=vendor)
+
+    def save(data):
+        data = {k: v for k, v in data.items() if k != "version"}
+        return services.update_vendor(
+            actor=request.user, vendor=vendor, expected_version=form.cleaned_data["version"], data=data
+        )
+
+    saved = save_form(form, save)
+    if saved:
+        messages.success(request, f"ベンダ「{saved.name}」を保存しました。")
+        return redirect("vendors:vendor_detail", vendor_id=saved.id)
+    return render(request, "vendors/vendor_form.html", {"form": form, "vendor": vendor})
+
+
+@login_required
+@municipal_user_required
 def vendor_detail(request, vendor_id):
     vendor = get_object_or_404(selectors.visible_vendors(request.user), pk=vendor_id)
     can_manage = can_manage_municipality(request.user, request.user.municipality_id)
@@ -111,6 +132,7 @@ def vendor_detail(request, vendor_id):
             "vendor": vendor,
             "staff": vendor.staff.order_by("username"),
             "invite_form": invite_form,
+            "can_manage": can_manage,
             "contracts": selectors.visible_contracts(request.user).filter(vendor=vendor),
         },
     )

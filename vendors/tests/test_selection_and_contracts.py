@@ -297,3 +297,28 @@ def test_rfi_created_and_sent_from_pages(
     assert rfi.state == "sent" and mail.outbox[-1].to == ["vendor@example.jp"]
     resend = client.post(reverse("vendors:rfi_action", args=[rfi.id, "send"]), {"version": rfi.version})
     assert resend.status_code == 400 and "既に送付済み" in resend.content.decode()
+
+
+def test_vendor_edit_page_and_api_are_versioned(client, users, vendor):
+    client.force_login(users["dx"])
+    url = reverse("vendors:vendor_edit", args=[vendor.id])
+    data = {"version": 1, "name": "株式会社みらい自治体システムズ", "corporate_number": vendor.corporate_number,
+            "address": "鹿児島市山下町1-1", "contact_name": "", "contact_email": "", "contact_phone": ""}  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    vendor.refresh_from_db()
+    assert (vendor.address, vendor.version) == ("鹿児島市山下町1-1", 2)
+    stale = client.post(url, {**data, "address": "古い画面からの住所"})
+    assert "この内容を先に更新したため、保存できませんでした" in stale.content.decode()
+    assert "古い画面からの住所" in stale.content.decode()
+    api = client.patch(f"/api/v1/vendors/{vendor.id}/", {"version": 2, "contact_name": "田中"},
+                       content_type="application/json")  # fmt: skip
+    assert api.status_code == 200 and api.json()["version"] == 3
+    assert (
+        client.patch(f"/api/v1/vendors/{vendor.id}/", {"version": 2}, content_type="application/json").status_code
+        == 409
+    )
+    client.force_login(users["vendor"])
+    assert (
+        client.patch(f"/api/v1/vendors/{vendor.id}/", {"version": 3}, content_type="application/json").status_code
+        == 403
+    )
