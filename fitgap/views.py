@@ -321,7 +321,10 @@ def bulk_change(request, project_id):
         raise PermissionDenied("この分析を更新できるのは業務主管課と事務局です。")
     current = _analysis(project)
     form = BulkForm(request.POST)
-    ids = [int(i) for i in request.POST.getlist("item") if i.isdigit()]
+    if request.POST.get("scope") == "shown":  # every row shown in the (filtered) table carries its version
+        ids = [int(k[8:]) for k in request.POST if k.startswith("version-") and k[8:].isdigit()]
+    else:
+        ids = [int(i) for i in request.POST.getlist("item") if i.isdigit()]
     back = reverse("fitgap:analysis", args=[project.id])
     if not ids:
         messages.error(request, "一括変更する行をチェックボックスで選んでください。")

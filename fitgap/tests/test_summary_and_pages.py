@@ -140,6 +140,9 @@ def test_bulk_page_and_permissions(client, analysis, users, resident_project):
     client.force_login(users["dept"])
     client.post(url, {"item": ids, "owner": "高橋", f"version-{ids[0]}": 1, f"version-{ids[1]}": 1})
     assert set(GapItem.objects.filter(pk__in=ids).values_list("owner", flat=True)) == {"高橋"}
+    shown = {f"version-{i.id}": i.version for i in analysis.items.filter(key__startswith="SMPL-J-01")}
+    client.post(url, {"scope": "shown", "due_date": "2026-09-30", **shown})
+    assert analysis.items.filter(due_date=dt.date(2026, 9, 30)).count() == len(shown) == 7
     for role, status in (("tax", 403), ("manager", 403), ("vendor", 403), ("other_dx", 404)):
         client.force_login(users[role])
         assert client.post(url, {"item": ids, "owner": "x"}).status_code == status
