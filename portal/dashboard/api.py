@@ -116,7 +116,7 @@ def dashboard_data(board: selectors.Dashboard) -> dict:
         "issue_flow": [
             {"month": p.month.strftime("%Y-%m"), "opened": p.opened, "closed": p.closed} for p in board.issue_flow
         ],
-        "panels": [{k: v for k, v in p.items() if k != "template"} for p in board.panels],
+        "panels": [{k: p[k] for k in ("key", "title", "count", "data") if k in p} for p in board.panels],
     }
 
 

@@ -403,9 +403,10 @@ def open_issue_figures(municipality_id: int, on: dt.date, *, limit: int = 10):
     return counts, overdue, issues
 
 
-# Panels of other apps (RFIs, Fit & Gap, schedules) register here; see docs/dashboard.md.
-# A panel function takes (municipality, on) and returns None (no data → no panel) or a dict
-# {"title": str, "template": str, ...context}. It must use a fixed number of queries.
+# Panels of other apps register here; see docs/dashboard.md. A panel function takes
+# (municipality, on) and returns None (no panel) or a dict {"key", "title", "template",
+# "data": JSON-ready figures for /api/v1/dashboard/, ...anything else for the template}.
+# It must use a fixed number of queries whatever the data size.
 PANELS: list[Callable] = []
 
 
@@ -414,14 +415,75 @@ def register_panel(func: Callable) -> Callable:
     return func
 
 
+GAP_WARNING_DAYS = 30
+
+
 def open_rfis_panel(municipality, on):
-    """Open RFIs: left for the vendors issue (#RFI). Returns None until vendors.Rfi is committed and wired."""
-    return None
+    """Open RFIs (sent, deadline not passed) with how many invited vendors submitted: 1 query."""
+    from vendors.models import Rfi, RfiResponse
+
+    rfis = list(
+        Rfi.objects.filter(municipality=municipality, state=Rfi.State.SENT, deadline__gte=on)
+        .annotate(
+            invited=Count("invitations", distinct=True),
+            answered=Count(
+                "invitations",
+                filter=Q(invitations__responses__state=RfiResponse.State.SUBMITTED),
+                distinct=True,
+            ),
+        )
+        .order_by("deadline", "id")
+    )
+    return {
+        "key": "open_rfis",
+        "title": "回答受付中のRFI",
+        "template": "dashboard/panels/rfis.html",
+        "rfis": rfis,
+        "data": [
+            {
+                "id": r.id,
+                "title": r.title,
+                "deadline": r.deadline.isoformat(),
+                "invited": r.invited,
+                "answered": r.answered,
+            }  # fmt: skip
+            for r in rfis
+        ],
+    }
 
 
 def undecided_gaps_panel(municipality, on):
-    """Undecided high-impact gaps near their deadline: left for the Fit & Gap issue. None until wired."""
-    return None
+    """Undecided Gaps of high impact whose 対応期限 is within GAP_WARNING_DAYS (or passed): 2 queries."""
+    from fitgap.models import GapItem
+
+    limit = on + dt.timedelta(days=GAP_WARNING_DAYS)
+    gaps = GapItem.objects.filter(
+        analysis__project__municipality=municipality,
+        judgement=GapItem.Judgement.GAP,
+        impact=GapItem.Impact.HIGH,
+        due_date__lte=limit,
+    ).exclude(status=GapItem.Status.DECIDED)
+    first = list(gaps.select_related("analysis__project__operation", "requirement").order_by("due_date", "id")[:10])
+    return {
+        "key": "undecided_gaps",
+        "title": f"期限が近い未決定の影響度「高」のGap（{GAP_WARNING_DAYS}日以内・超過を含む）",
+        "template": "dashboard/panels/gaps.html",
+        "count": gaps.count(),
+        "gaps": first,
+        "data": [
+            {
+                "id": g.id,
+                "project": g.analysis.project_id,
+                "operation": g.analysis.project.operation.name,
+                "key": g.key,
+                "title": g.display_title,
+                "due_date": g.due_date.isoformat(),
+                "status": g.status,
+                "overdue": g.due_date < on,
+            }  # fmt: skip
+            for g in first
+        ],
+    }
 
 
 register_panel(open_rfis_panel)

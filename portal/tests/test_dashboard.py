@@ -214,8 +214,8 @@ def _page_queries(client):
     return len(captured.captured_queries), response.content.decode()
 
 
-SELECTOR_QUERIES = 10
-PAGE_QUERIES = 14  # session, user, municipality (context processor) and the selector's 10
+SELECTOR_QUERIES = 13
+PAGE_QUERIES = 17  # session, user, municipality (context processor) and the selector's 13
 
 
 def test_fixed_number_of_queries_whatever_the_size(
@@ -234,3 +234,44 @@ def test_fixed_number_of_queries_whatever_the_size(
     large, html = _page_queries(client)
     assert large == small <= PAGE_QUERIES
     assert html.count('class="cell ') == 17 * 20
+
+
+def test_rfi_and_gap_panels(client, known, users, city, vendor):
+    from fitgap.models import Analysis, Catalogue, GapItem
+    from vendors.models import Rfi, RfiInvitation, RfiResponse
+
+    open_rfi = Rfi.objects.create(municipality=city, title="住民記録RFI", deadline=D(2025, 10, 31), state="sent")
+    Rfi.objects.create(municipality=city, title="締切済み", deadline=D(2025, 10, 1), state="sent")
+    Rfi.objects.create(municipality=city, title="作成中", deadline=D(2025, 12, 1))
+    invitation = RfiInvitation.objects.create(rfi=open_rfi, vendor=vendor)
+    RfiResponse.objects.create(invitation=invitation, number=1, state="submitted")
+    RfiResponse.objects.create(invitation=invitation, number=2, state="submitted")
+    resident = known["resident"]
+    catalogue = Catalogue.objects.create(
+        municipality=city, operation=resident.operation, title="住民記録システム標準仕様書", version_label="第5.0版"
+    )
+    analysis = Analysis.objects.create(project=resident, catalogue=catalogue)
+
+    def gap(key, **fields):
+        values = {"kind": "customisation", "title": f"機能{key}", "judgement": "gap", "impact": "high"}
+        values.update(fields)
+        return GapItem.objects.create(analysis=analysis, key=key, **values)
+
+    gap("A", due_date=D(2025, 10, 1))  # overdue
+    gap("B", due_date=D(2025, 11, 10), status="in_progress")  # within 30 days
+    gap("C", due_date=D(2025, 12, 31))  # too far
+    gap("D", due_date=D(2025, 10, 20), impact="medium")
+    gap("E", due_date=D(2025, 10, 20), status="decided", decision="BPR")
+
+    panels = {p["key"]: p for p in selectors.dashboard(city, on=ON).panels}
+    assert panels["open_rfis"]["data"] == [
+        {"id": open_rfi.id, "title": "住民記録RFI", "deadline": "2025-10-31", "invited": 1, "answered": 1}
+    ]
+    assert panels["undecided_gaps"]["count"] == 2
+    assert [(g["key"], g["overdue"]) for g in panels["undecided_gaps"]["data"]] == [("A", True), ("B", False)]
+
+    client.force_login(users["dx"])
+    api = client.get("/api/v1/dashboard/", {"on": "2025-10-15"}).json()
+    assert [p["key"] for p in api["panels"]] == ["open_rfis", "undecided_gaps"]
+    html = client.get(reverse("dashboard:home")).content.decode()
+    assert "回答受付中のRFI" in html and "影響度「高」のGap" in html
