@@ -3,6 +3,8 @@
 import datetime as dt
 
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -125,6 +127,13 @@ class DashboardViewSet(viewsets.ViewSet):
 
     permission_classes = [CanViewDashboards]
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("municipality", OpenApiTypes.INT, description="団体ID（広域・共同の閲覧者のみ）"),
+            OpenApiParameter("on", OpenApiTypes.DATE, description="基準日（既定: 今日）"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
     def list(self, request):
         board = selectors.dashboard(_municipality(request), on=_day(request))
         return Response(dashboard_data(board))
@@ -172,12 +181,15 @@ class ReportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_queryset(self):
         user = self.request.user
         runs = ReportRun.objects.select_related("requested_by")
+        if getattr(self, "swagger_fake_view", False):
+            return runs.none()
         if user.is_superuser:
             return runs
         if is_oversight_user(user):
             return runs.filter(municipality__in=selectors.oversight_municipalities(user))
         return runs.filter(municipality_id=user.municipality_id)
 
+    @extend_schema(request=ReportRunCreateSerializer, responses={201: ReportRunSerializer, 200: ReportRunSerializer})
     def create(self, request, *args, **kwargs):
         data = ReportRunCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -201,6 +213,10 @@ class OversightViewSet(viewsets.ViewSet):
     def get_permissions(self):
         return [CanViewDashboards()]
 
+    @extend_schema(
+        parameters=[OpenApiParameter("on", OpenApiTypes.DATE, description="基準日（既定: 今日）")],
+        responses=OpenApiTypes.OBJECT,
+    )
     def list(self, request):
         if not (is_oversight_user(request.user) or request.user.is_superuser):
             return Response({"detail": "広域・共同グループの閲覧者だけが参照できます。"}, status=403)
