@@ -1,0 +1,61 @@
+from django import forms
+
+from migration.models import TargetOperation
+from portal.forms import DateInput
+from schedules.models import Baseline, Milestone
+from schedules.selectors import GROUPINGS, ZOOMS
+
+
+class ScheduleViewForm(forms.Form):
+    """Zoom and baseline of a Gantt (GET)."""
+
+    zoom = forms.ChoiceField(label="表示単位", choices=list(ZOOMS.items()), required=False, widget=forms.RadioSelect)
+    baseline = forms.ModelChoiceField(
+        label="ベースラインと比較", queryset=Baseline.objects.none(), required=False, empty_label="比較しない"
+    )
+
+    defaults = {"zoom": "month"}
+
+    def __init__(self, data, *args, baselines, **kwargs):
+        data = data.copy()
+        for name, value in self.defaults.items():
+            if not data.get(name):
+                data[name] = value
+        super().__init__(data, *args, **kwargs)
+        self.fields["baseline"].queryset = baselines
+
+    def value(self, name, default=None):
+        if self.is_valid():
+            return self.cleaned_data.get(name) or default
+        return default
+
+
+class PortfolioFilterForm(ScheduleViewForm):
+    department = forms.ModelChoiceField(label="業務主管課", queryset=None, required=False, empty_label="すべて")
+    group = forms.ChoiceField(
+        label="業務グループ", choices=[("", "すべて"), *TargetOperation.Group.choices], required=False
+    )
+    group_by = forms.ChoiceField(label="まとめ方", choices=list(GROUPINGS.items()), required=False)
+    late_only = forms.BooleanField(label="遅延のある案件のみ", required=False)
+    difficult_only = forms.BooleanField(label="移行困難システムのみ", required=False)
+
+    defaults = {"zoom": "month", "group_by": "department"}
+    field_order = ["department", "group", "group_by", "late_only", "difficult_only", "zoom", "baseline"]
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+
+
+class BaselineForm(forms.ModelForm):
+    class Meta:
+        model = Baseline
+        fields = ["name", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["kind", "name", "date", "end_date"]
+        widgets = {"date": DateInput(), "end_date": DateInput()}
