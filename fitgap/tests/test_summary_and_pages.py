@@ -225,3 +225,17 @@ def test_move_page_and_read_only_table_for_managers(
     assert "引継ぎ 36行、要確認 0行、追加 0行、削除 0行" in response.content.decode()
     analysis.refresh_from_db()
     assert analysis.catalogue == second
+
+
+def test_row_edit_works_without_javascript(client, analysis, users, resident_project):
+    client.force_login(users["dept"])
+    item = analysis.items.get(key="SMPL-J-0012")
+    url = f"/fitgap/projects/{resident_project.id}/items/{item.id}/edit/"
+    page = client.get(url).content.decode()
+    assert "<h1>標準仕様 SMPL-J-0012「住所の表記ゆれチェック」</h1>" in page and "標準オプションの採否" in page
+    bad = client.post(url, {"version": 1, "policy": "undecided", "status": "decided", "option_choice": "adopt"})
+    assert bad.status_code == 400 and 'value="adopt" selected' in bad.content.decode()
+    good = client.post(url, {"version": 1, "policy": "undecided", "status": "in_progress", "option_choice": "adopt"})
+    assert good.status_code == 302 and good.url.endswith(f"#item-{item.id}")
+    item.refresh_from_db()
+    assert (item.option_choice, item.status) == ("adopt", "in_progress")
