@@ -148,7 +148,11 @@ class BaselineViewSet(
     permission_classes = [IsMunicipalUser]
 
     def get_queryset(self):
-        return selectors.visible_baselines(self.request.user).annotate(step_count=Count("steps"))
+        return (
+            selectors.visible_baselines(self.request.user)
+            .annotate(step_count=Count("steps"))
+            .order_by("-created_at", "-id")
+        )
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -54,10 +54,9 @@ def schedule_workbook(schedule, *, title: str) -> bytes:
         f"基準日 {wareki(schedule.today)}　凡例: 予=予定 実=実績 基=ベースライン 計=フェーズ全体 ◆▲●★■=マイルストーン",
     )
     # two header rows: 年度 (merged over its months) and 月
+    write_cell(sheet, 3, FIRST_MONTH_COLUMN - 1, "年度")
     for column, header in enumerate(FIXED_HEADERS, start=1):
-        cell = write_cell(sheet, 4, column, header)
-        sheet.merge_cells(start_row=3, start_column=column, end_row=4, end_column=column)
-        write_cell(sheet, 3, column, header)
+        write_cell(sheet, 4, column, header)
     for index, month in enumerate(months):
         column = FIRST_MONTH_COLUMN + index
         write_cell(sheet, 4, column, f"{month.month}月")
