@@ -140,6 +140,7 @@ class GapItemViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     """Fit & Gap分析の行. PATCH the judgement fields with the version you read (409 if someone saved first);
@@ -171,6 +172,15 @@ class GapItemViewSet(
         serializer.instance = services.update_item(
             actor=self.request.user, item=serializer.instance, expected_version=expected, data=data
         )
+
+    def perform_destroy(self, instance):
+        """DELETE ?version=N: only カスタマイズ / 機能比較表 rows."""
+        version = self.request.query_params.get("version", "")
+        if not version.isdigit():
+            raise serializers.ValidationError(
+                {"version": ["削除時は読み込んだ時点の版数（?version=）を指定してください。"]}
+            )
+        services.delete_item(actor=self.request.user, item=instance, expected_version=int(version))
 
     def _analysis(self, project_id):
         analysis = selectors.visible_analyses(self.request.user).filter(project_id=project_id).first()

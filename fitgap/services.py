@@ -215,6 +215,19 @@ def add_item(*, actor, analysis: Analysis, kind: str, data: dict, key: str = "")
 
 
 @transaction.atomic
+def delete_item(*, actor, item: GapItem, expected_version: int) -> None:
+    """Remove a カスタマイズ / 機能比較表 row entered by mistake (spec rows follow the catalogue).
+    The history keeps it."""
+    item = GapItem.objects.select_for_update().select_related("analysis__project").get(pk=item.pk)
+    require(perms.can_edit_analysis(actor, item.analysis.project), "この分析を更新できるのは業務主管課と事務局です。")
+    if item.kind == GapItem.Kind.SPEC:
+        raise ValidationError("標準仕様の行は削除できません（標準仕様書の版に従います）。")
+    claim_version(item, expected_version)
+    item._history_user = actor
+    item.delete()
+
+
+@transaction.atomic
 def bulk_update(
     *, actor, analysis: Analysis, rows: list[tuple[GapItem, int]], owner: str | None = None, due_date=None
 ) -> int:

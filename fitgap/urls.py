@@ -15,6 +15,7 @@ urlpatterns = [
     path("fitgap/projects/<int:project_id>/items/bulk/", views.bulk_change, name="bulk_change"),
     path("fitgap/projects/<int:project_id>/items/<int:item_id>/", views.item_row, name="item_row"),
     path("fitgap/projects/<int:project_id>/items/<int:item_id>/edit/", views.item_edit, name="item_edit"),
+    path("fitgap/projects/<int:project_id>/items/<int:item_id>/delete/", views.item_delete, name="item_delete"),
     path("fitgap/projects/<int:project_id>/items/<int:item_id>/raise-issue/", views.raise_issue, name="raise_issue"),
     path("fitgap/projects/<int:project_id>/survey/export/", views.survey_export, name="survey_export"),
     path("fitgap/projects/<int:project_id>/survey/import/", views.survey_import, name="survey_import"),

@@ -442,6 +442,23 @@ def move_catalogue(request, project_id):
 @login_required
 @municipal_user_required
 @require_POST
+def item_delete(request, project_id, item_id):
+    item = _item(request, project_id, item_id)
+    version = request.POST.get("version", "")
+    try:
+        services.delete_item(actor=request.user, item=item, expected_version=int(version) if version.isdigit() else 0)
+    except StaleObjectError as conflict:
+        messages.error(request, conflict.message)
+    except ValidationError as error:
+        messages.error(request, "、".join(error.messages))
+    else:
+        messages.success(request, f"{item.get_kind_display()}の行 {item.key}「{item.title}」を削除しました。")
+    return redirect("fitgap:analysis", project_id=project_id)
+
+
+@login_required
+@municipal_user_required
+@require_POST
 def raise_issue(request, project_id, item_id):
     item = _item(request, project_id, item_id)
     try:

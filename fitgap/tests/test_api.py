@@ -123,3 +123,26 @@ def test_summary_and_bulk_through_the_api(client, users, analysis, resident_proj
     client.force_login(users["other_dx"])
     assert client.get("/api/v1/gaps/summary/", {"project": resident_project.id}).status_code == 404
     assert client.get("/api/v1/gaps/summary/").json()["rows"] == 0
+
+
+def test_vendor_rows_can_be_deleted_spec_rows_cannot(client, users, analysis):
+    from fitgap import services
+
+    row = services.add_item(actor=users["dept"], analysis=analysis, kind="customisation", data={"title": "誤登録"})
+    spec_row = analysis.items.get(key="SMPL-J-0001")
+    client.force_login(users["manager"])
+    assert client.delete(f"/api/v1/gaps/{row.id}/?version=1").status_code == 403
+    client.force_login(users["dept"])
+    assert client.delete(f"/api/v1/gaps/{row.id}/").status_code == 400
+    assert client.delete(f"/api/v1/gaps/{row.id}/?version=9").status_code == 409
+    assert client.delete(f"/api/v1/gaps/{spec_row.id}/?version=1").status_code == 400
+    assert client.delete(f"/api/v1/gaps/{row.id}/?version=1").status_code == 204
+    assert not GapItem.objects.filter(pk=row.id).exists()
+    assert GapItem.history.filter(id=row.id, history_type="-").get().history_user == users["dept"]
+    again = services.add_item(
+        actor=users["dept"], analysis=analysis, kind="comparison", data={"title": "x", "comparison_status": "added"}
+    )
+    response = client.post(
+        f"/fitgap/projects/{analysis.project_id}/items/{again.id}/delete/", {"version": 1}, follow=True
+    )
+    assert "機能比較表の行 CMP-001「x」を削除しました" in response.content.decode()
