@@ -144,14 +144,30 @@ def invite_vendor_user(*, actor, vendor: Vendor, username: str, email: str, last
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
+    _send_account_mail(actor, user)
+    return user
+
+
+def _send_account_mail(actor, user) -> None:
     link = invitation_link(user)
     body = (
-        f"{vendor.name} {last_name} 様\n\n"
+        f"{user.vendor.name} {user.last_name} 様\n\n"
         f"{actor.municipality or ''}の標準化移行管理ポータルのアカウントを作成しました。\n"
-        f"ログインID: {username}\n\n"
+        f"ログインID: {user.username}\n\n"
         f"次のリンクからパスワードを設定してください（リンクは一度だけ使えます）。\n{link}\n"
     )
-    _mail("【標準化移行管理ポータル】アカウントのご案内", body, [email])
+    _mail("【標準化移行管理ポータル】アカウントのご案内", body, [user.email])
+
+
+@transaction.atomic
+def resend_invitation(*, actor, user):
+    """A new one-time link for a vendor user who has not set a password yet."""
+    require(is_municipal_user(actor) and can_manage_municipality(actor, actor.municipality_id))
+    if user.role != Role.VENDOR or not user.vendor_id:
+        raise ValidationError("ベンダの担当者アカウントではありません。")
+    if user.has_usable_password():
+        raise ValidationError("この担当者は既にパスワードを設定済みです。")
+    _send_account_mail(actor, user)
     return user
 
 

@@ -117,6 +117,15 @@ def vendor_detail(request, vendor_id):
     vendor = get_object_or_404(selectors.visible_vendors(request.user), pk=vendor_id)
     can_manage = can_manage_municipality(request.user, request.user.municipality_id)
     invite_form = InviteForm(request.POST or None) if can_manage else None
+    if request.method == "POST" and request.POST.get("resend"):
+        _require_manage(request)
+        staff = get_object_or_404(vendor.staff.all(), pk=request.POST["resend"])
+        try:
+            services.resend_invitation(actor=request.user, user=staff)
+            messages.success(request, f"{staff.last_name}さんに招待メールを再送しました。")
+        except ValidationError as error:
+            messages.error(request, "".join(error.messages))
+        return redirect("vendors:vendor_detail", vendor_id=vendor.id)
     if request.method == "POST":
         _require_manage(request)
         user = save_form(

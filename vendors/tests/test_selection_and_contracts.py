@@ -234,6 +234,9 @@ def test_invitation_email_sets_the_password_once(client, users, vendor, django_c
     assert (user.role, user.vendor, user.has_usable_password()) == ("vendor", vendor, False)
     assert mail.outbox[-1].to == ["sato@mirai.example.jp"]
     link = re.search(r"https?://\S+(/vendor/welcome/\S+/)", mail.outbox[-1].body).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("vendors:vendor_detail", args=[vendor.id]), {"resend": user.id})
+    assert len(mail.outbox) == 2 and "/vendor/welcome/" in mail.outbox[-1].body
     client.logout()
     form = client.get(link, follow=True)
     assert "パスワードの設定" in form.content.decode()
@@ -244,6 +247,8 @@ def test_invitation_email_sets_the_password_once(client, users, vendor, django_c
     client.logout()
     reused = client.get(link, follow=True).content.decode()
     assert "このリンクは使用済みか、有効期限が切れています" in reused
+    with pytest.raises(ValidationError, match="既にパスワードを設定済み"):
+        services.resend_invitation(actor=users["dx"], user=User.objects.get(username="mirai_sato"))
     # the same ID again is refused in Japanese, input kept
     client.force_login(users["dx"])
     again = client.post(
