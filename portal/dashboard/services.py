@@ -16,6 +16,19 @@ logger = logging.getLogger(__name__)
 # A failed run is tried this many times in all before it stays 失敗.
 MAX_ATTEMPTS = 3
 RETRY_DELAY_SECONDS = 60
+# A run still 実行中 after this long lost its worker: it no longer blocks a new request.
+STALE_AFTER = dt.timedelta(minutes=30)
+
+
+def fail_stale_runs(*, municipality, month) -> int:
+    limit = timezone.now() - STALE_AFTER
+    return ReportRun.objects.filter(
+        municipality=municipality, month=month, state=ReportRun.State.RUNNING, started_at__lt=limit
+    ).update(
+        state=ReportRun.State.FAILED,
+        finished_at=timezone.now(),
+        error="処理が時間内に終了しませんでした（処理サーバの停止など）。もう一度作成してください。",
+    )
 
 
 def request_report_run(*, actor, municipality: Municipality, month: dt.date, trigger=ReportRun.Trigger.MANUAL):
@@ -28,6 +41,7 @@ def request_report_run(*, actor, municipality: Municipality, month: dt.date, tri
     elif trigger != ReportRun.Trigger.SCHEDULE:
         raise ValueError("only the schedule may start a run without an actor")
     month = month.replace(day=1)
+    fail_stale_runs(municipality=municipality, month=month)
     try:
         with transaction.atomic():
             existing = (

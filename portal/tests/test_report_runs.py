@@ -233,3 +233,18 @@ def test_runs_of_another_municipality_are_not_found(client, users, town):
     assert client.get(reverse("dashboard:report_run", args=[run.id])).status_code == 404
     assert client.get(reverse("dashboard:report_run_download", args=[run.id])).status_code == 404
     assert client.get(f"/api/v1/report-runs/{run.id}/").status_code == 404
+
+
+def test_a_run_stuck_in_running_does_not_block_forever(users, city, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    stuck = ReportRun.objects.create(
+        municipality=city, month=D(2025, 9, 1), state="running", started_at=timezone.now() - dt.timedelta(hours=2)
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        run, created = services.request_report_run(actor=users["dx"], municipality=city, month=D(2025, 9, 1))
+    assert created and run.id != stuck.id
+    stuck.refresh_from_db()
+    assert stuck.state == "failed" and "時間内に終了しませんでした" in stuck.error
