@@ -670,8 +670,9 @@ def send_rfi_deadline_reminders(*, today: dt.date | None = None) -> int:
     today = today or _today()
     due = today + dt.timedelta(days=REMIND_DAYS_BEFORE)
     sent = 0
+    # Up to three days ahead, so a missed daily run still reminds; reminder_sent_on makes it once only.
     invitations = RfiInvitation.objects.filter(
-        rfi__state=Rfi.State.SENT, rfi__deadline=due, reminder_sent_on__isnull=True
+        rfi__state=Rfi.State.SENT, rfi__deadline__range=(today, due), reminder_sent_on__isnull=True
     ).select_related("rfi__municipality", "vendor")
     for invitation in invitations:
         with transaction.atomic():
@@ -683,10 +684,11 @@ def send_rfi_deadline_reminders(*, today: dt.date | None = None) -> int:
             if invitation.responses.filter(state=RfiResponse.State.SUBMITTED).exists():
                 continue
             rfi = invitation.rfi
+            days_left = (rfi.deadline - today).days
             body = (
                 f"{invitation.vendor.name} ご担当者様\n\n"
                 f"{rfi.municipality.name}の情報提供依頼（RFI）「{rfi.title}」の回答期限は"
-                f"{rfi.deadline.year}年{rfi.deadline.month}月{rfi.deadline.day}日です（あと{REMIND_DAYS_BEFORE}日）。\n"
+                f"{rfi.deadline.year}年{rfi.deadline.month}月{rfi.deadline.day}日です（あと{days_left}日）。\n"
                 f"{settings.PORTAL_BASE_URL}/vendor/rfis/{rfi.id}/ から回答を提出してください。"
             )
             recipients = _vendor_recipients(invitation.vendor_id)

@@ -309,6 +309,15 @@ def test_deadline_reminder_is_sent_once_three_days_before(
         assert send_rfi_deadline_reminders.delay().get() == 0
     assert len(mail.outbox) == 1
     assert RfiInvitation.objects.get(rfi=city_rfi, vendor=users["vendor"].vendor).reminder_sent_on == today
+    assert "あと3日" in mail.outbox[0].body
+
+
+def test_no_reminder_too_early_or_after_the_deadline(users, city_rfi, today, django_capture_on_commit_callbacks):
+    for days in (4, -1):
+        Rfi.objects.filter(pk=city_rfi.pk).update(deadline=today + dt.timedelta(days=days))
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.send_rfi_deadline_reminders(today=today) == 0
+    assert mail.outbox == []
 
 
 def test_answer_page_keeps_input_on_errors_and_submits(users, city_rfi, client):
