@@ -49,3 +49,23 @@ def test_dx_office_starts_a_monthly_report_watches_it_and_downloads_it(page, liv
 
     page.get_by_role("link", name="月次報告書の一覧へ").click()
     assert "令和7年9月分" in page.get_by_role("table", name=re.compile("作成の記録")).inner_text()
+
+
+def test_oversight_user_reads_its_group_by_keyboard(page, live_server, users, city, town, resident_project, make_user):
+    from portal.models import OversightGroup, User
+
+    group = OversightGroup.objects.create(name="あおば市のみ", kind="prefecture")
+    group.municipalities.set([city])
+    make_user("watcher", User.Role.OVERSIGHT, oversight_group=group)
+    log_in(page, live_server, "watcher")
+    page.wait_for_url(re.compile(r"/oversight/$"))
+    table = page.get_by_role("table", name=re.compile("1団体"))
+    assert "あおば市" in table.inner_text() and "みなみ町" not in table.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "oversight.png"), full_page=True)
+    table.get_by_role("link", name="あおば市").focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("閲覧専用の表示です").wait_for()
+    assert page.get_by_role("link", name=re.compile("住民基本台帳")).count() == 0  # no links it may not open
+    assert page.get_by_role("button", name="Excel").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "oversight-dashboard.png"), full_page=True)
