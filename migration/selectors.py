@@ -214,7 +214,7 @@ def issue_detail(user, issue_id: int):
 
     return get_object_or_404(
         visible_issues(user).prefetch_related(
-            Prefetch("comments", queryset=RiskIssueComment.objects.select_related("author"))
+            Prefetch("comments", queryset=RiskIssueComment.objects.select_related("author")), "gap_items"
         ),
         pk=issue_id,
     )

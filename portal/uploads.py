@@ -1,5 +1,6 @@
 """Checks for uploaded files: size, and type by content (never by the name or the browser's word)."""
 
+import codecs
 import io
 import zipfile
 
@@ -34,7 +35,8 @@ def detect_kind(head: bytes, file) -> str | None:
     if b"\x00" not in head:
         for encoding in ("utf-8-sig", "cp932"):
             try:
-                head.decode(encoding)
+                # The head may end inside a multi-byte character: decode it as an unfinished stream.
+                codecs.getincrementaldecoder(encoding)().decode(head, final=False)
                 return "csv"
             except UnicodeDecodeError:
                 continue

@@ -215,3 +215,12 @@ def test_the_register_side_snippet_links_back_to_the_gap(analysis, users):
     html = render_to_string("fitgap/_risk_issue_gaps.html", {"issue": issue})
     assert f'href="/fitgap/projects/{analysis.project_id}/#item-{item.id}"' in html
     assert "標準仕様 SMPL-J-0009" in html and "判定: Gap" in html
+
+
+def test_the_register_page_links_back_to_the_gap(analysis, users, client):
+    item = spec(analysis, "SMPL-J-0009")
+    services.update_item(actor=users["dept"], item=item, expected_version=1, data={"judgement": "gap"})
+    issue = services.raise_risk_issue(actor=users["dept"], item=item)
+    client.force_login(users["manager"])
+    html = client.get(f"/issues/{issue.id}/").content.decode()
+    assert "起票元のFit &amp; Gap分析" in html and f"#item-{item.id}" in html

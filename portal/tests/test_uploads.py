@@ -53,3 +53,11 @@ def test_size_limit(settings):
     with pytest.raises(ValidationError, match="1MB以下") as raised:
         validate_upload(SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (1024 * 1024)), allowed={"pdf"})
     assert raised.value.code == "too_large"
+
+
+def test_csv_whose_first_block_ends_inside_a_character():
+    content = ("あ" * 1365 + "い\n").encode()  # byte 4096 falls inside a 3-byte character
+    assert len(content) > 4096 and content[:4096].decode(errors="ignore") != content[:4096].decode(errors="replace")
+    assert validate_upload(SimpleUploadedFile("x.csv", content), allowed={"csv"}) == "csv"
+    sjis = ("業務" * 1500).encode("cp932")[1:4097] + b"\n"
+    assert validate_upload(SimpleUploadedFile("y.csv", b"a" + sjis), allowed={"csv"}) == "csv"
