@@ -194,6 +194,41 @@ def summary_sheet(sheet, board, issues, month, end) -> None:
     line.set_categories(Reference(sheet, min_col=1, min_row=burn_header + 1, max_row=burn_last))
     line.height, line.width = 7, 14
     sheet.add_chart(line, "F20")
+
+    # what changed in the month, in words
+    row = burn_last + 2
+    write_cell(sheet, row, 1, f"{wareki_month(month)}に完了した手順").font = Font(bold=True)
+    header_row(sheet, row + 1, ["業務", "作業手順", "実績終了日"])
+    row += 2
+    finished = [
+        (summary.project, cell.progress)
+        for summary in board.projects
+        for cell in summary.cells
+        if cell.status == "done" and cell.progress.actual_end and month <= cell.progress.actual_end <= end
+    ]
+    for project, progress in finished:
+        body_row(sheet, row, [project.operation.name, str(progress.step), wareki(progress.actual_end)])
+        row += 1
+    if not finished:
+        write_cell(sheet, row, 1, "なし")
+        row += 1
+    row += 1
+    write_cell(sheet, row, 1, f"{wareki_month(month)}に起票・完了した課題・リスク").font = Font(bold=True)
+    header_row(sheet, row + 1, ["No", "内容", "重要度", "起票日", "完了日"])
+    row += 2
+    changed = [
+        i for i in issues if month <= i.raised_on <= end or (i.completed_on and month <= i.completed_on <= end)
+    ]
+    for issue in changed:
+        body_row(
+            sheet,
+            row,
+            [issue.number, issue.description, issue.get_importance_display(), wareki(issue.raised_on),
+             wareki(issue.completed_on)],
+        )  # fmt: skip
+        row += 1
+    if not changed:
+        write_cell(sheet, row, 1, "なし")
     widths(sheet, [30, 14, 14, 14])
     sheet.freeze_panes = "A5"
     print_setup(sheet)

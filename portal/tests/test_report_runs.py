@@ -49,6 +49,11 @@ def test_workbook_generated_by_the_real_task(known, users, city, django_capture_
     assert summary.cell(row=row, column=4).value == 1
     assert len(summary._charts) == 2  # native Excel charts
     assert summary.freeze_panes == "A5"
+    column_a = [summary.cell(row=r, column=1).value for r in range(1, summary.max_row + 1)]
+    first = column_a.index("令和7年9月に完了した手順")
+    assert column_a[first + 2] == "なし"  # nothing was finished in September
+    first = column_a.index("令和7年9月に起票・完了した課題・リスク")
+    assert column_a[first + 2 : first + 4] == [3, 4]
 
     progress = book["進捗一覧"]
     assert progress["A1"].value == "業務" and progress["D1"].value.startswith("1. ")
