@@ -1,6 +1,7 @@
 """スケジュール表 (Excel): one column per month with 和暦 headers, cells filled for planned and
 actual, milestones marked. Made as a recorded job (portal.jobs)."""
 
+import datetime as dt
 import io
 
 from openpyxl import Workbook
@@ -11,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from portal.calendar import wareki, wareki_fiscal_year
 from portal.excel import BORDER, HEADER_FILL, HEADER_FONT, write_cell
 from portal.jobs import job_handler
+from schedules.rules import add_months
 
 FIXED_HEADERS = ["業務", "業務主管課", "手順", "作業項目", "区分", "状態", "遅延", "開始", "終了"]
 FIRST_MONTH_COLUMN = len(FIXED_HEADERS) + 1
@@ -21,16 +23,14 @@ FILLS = {
     "基準": ("D9D9D9", "基"),
     "全体": ("FCE4D6", "計"),
 }
+PATTERN_FILLS = {kind: PatternFill("solid", fgColor=colour) for kind, (colour, _letter) in FILLS.items()}
+CENTER = Alignment(horizontal="center")
+ACTUAL_FONT = Font(color="FFFFFF", bold=True)
 MARK_FILL = PatternFill("solid", fgColor="FFF2CC")
 
 
-def _overlaps(month, start, end) -> bool:
-    import datetime as dt
-
-    from schedules.rules import add_months
-
-    month_last = add_months(month, 1) - dt.timedelta(days=1)
-    return bool(start and end and start <= month_last and end >= month)
+def _month_spans(months) -> list[tuple]:
+    return [(month, add_months(month, 1) - dt.timedelta(days=1)) for month in months]
 
 
 def _month_index(months, day):
@@ -46,6 +46,7 @@ def schedule_workbook(schedule, *, title: str) -> bytes:
     sheet = book.active
     sheet.title = "スケジュール表"
     months = schedule.timeline.months
+    spans = _month_spans(months)
     write_cell(sheet, 1, 1, title).font = Font(bold=True, size=14)
     write_cell(
         sheet,
@@ -103,16 +104,16 @@ def schedule_workbook(schedule, *, title: str) -> bytes:
         write_cell(sheet, row, 8, start).border = BORDER
         write_cell(sheet, row, 9, end).border = BORDER
         sheet.cell(row=row, column=8).number_format = sheet.cell(row=row, column=9).number_format = "yyyy/mm/dd"
-        colour, letter = FILLS[kind]
-        for index, month in enumerate(months):
-            cell = sheet.cell(row=row, column=FIRST_MONTH_COLUMN + index)
-            cell.border = BORDER
-            if _overlaps(month, start, end):
+        letter, fill = FILLS[kind][1], PATTERN_FILLS[kind]
+        for index, (first, last) in enumerate(spans):
+            if start and end and start <= last and end >= first:
+                cell = sheet.cell(row=row, column=FIRST_MONTH_COLUMN + index)
+                cell.border = BORDER
                 cell.value = letter
-                cell.fill = PatternFill("solid", fgColor=colour)
-                cell.alignment = Alignment(horizontal="center")
+                cell.fill = fill
+                cell.alignment = CENTER
                 if kind == "実績":
-                    cell.font = Font(color="FFFFFF", bold=True)
+                    cell.font = ACTUAL_FONT
         row += 1
 
     marks_row("団体のマイルストーン", schedule.marks)
