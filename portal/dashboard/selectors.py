@@ -486,8 +486,41 @@ def undecided_gaps_panel(municipality, on):
     }
 
 
+MILESTONE_WINDOW_DAYS = 60
+
+
+def milestones_panel(municipality, on):
+    """Milestones (議会・予算) of the next MILESTONE_WINDOW_DAYS days and the 予算要求 date: 1 query."""
+    from portal.calendar import fiscal_year
+    from schedules.models import Milestone
+
+    limit = on + dt.timedelta(days=MILESTONE_WINDOW_DAYS)
+    milestones = list(
+        Milestone.objects.filter(municipality=municipality, date__lte=limit)
+        .filter(Q(date__gte=on) | Q(end_date__gte=on))
+        .order_by("date", "id")
+    )
+    rows = [(m.date, m.end_date, m.get_kind_display(), m.name) for m in milestones]
+    for year in (fiscal_year(on), fiscal_year(on) + 1):
+        budget = municipality.budget_request_date(year)
+        if on <= budget <= limit:
+            rows.append((budget, None, "予算", "予算要求の締切（団体の設定）"))
+    rows.sort(key=lambda r: r[0])
+    return {
+        "key": "milestones",
+        "title": f"今後{MILESTONE_WINDOW_DAYS}日のマイルストーン",
+        "template": "dashboard/panels/milestones.html",
+        "rows": rows,
+        "data": [
+            {"date": d.isoformat(), "end_date": e.isoformat() if e else None, "kind": k, "name": n}
+            for d, e, k, n in rows
+        ],
+    }
+
+
 register_panel(open_rfis_panel)
 register_panel(undecided_gaps_panel)
+register_panel(milestones_panel)
 
 
 def dashboard(municipality: Municipality, *, on: dt.date | None = None) -> Dashboard:

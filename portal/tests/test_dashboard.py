@@ -214,8 +214,8 @@ def _page_queries(client):
     return len(captured.captured_queries), response.content.decode()
 
 
-SELECTOR_QUERIES = 13
-PAGE_QUERIES = 17  # session, user, municipality (context processor) and the selector's 13
+SELECTOR_QUERIES = 14
+PAGE_QUERIES = 18  # session, user, municipality (context processor) and the selector's 14
 
 
 def test_fixed_number_of_queries_whatever_the_size(
@@ -272,6 +272,26 @@ def test_rfi_and_gap_panels(client, known, users, city, vendor):
 
     client.force_login(users["dx"])
     api = client.get("/api/v1/dashboard/", {"on": "2025-10-15"}).json()
-    assert [p["key"] for p in api["panels"]] == ["open_rfis", "undecided_gaps"]
+    assert [p["key"] for p in api["panels"]] == ["open_rfis", "undecided_gaps", "milestones"]
     html = client.get(reverse("dashboard:home")).content.decode()
     assert "回答受付中のRFI" in html and "影響度「高」のGap" in html
+
+
+def test_milestone_panel(known, city):
+    from schedules.models import Milestone
+
+    Milestone.objects.create(
+        municipality=city, name="令和7年第4回定例会", date=D(2025, 11, 25), end_date=D(2025, 12, 15)
+    )
+    Milestone.objects.create(
+        municipality=city, name="会期中", kind="council", date=D(2025, 9, 1), end_date=D(2025, 10, 20)
+    )
+    Milestone.objects.create(municipality=city, name="遠い", date=D(2026, 2, 1))
+    Milestone.objects.create(municipality=city, name="過去", date=D(2025, 9, 1))
+    panel = {p["key"]: p for p in selectors.dashboard(city, on=ON).panels}["milestones"]
+    # the default 予算要求 date (10/31) of the municipality's settings is included
+    assert [(r["date"], r["name"]) for r in panel["data"]] == [
+        ("2025-09-01", "会期中"),
+        ("2025-10-31", "予算要求の締切（団体の設定）"),
+        ("2025-11-25", "令和7年第4回定例会"),
+    ]
