@@ -265,3 +265,127 @@ register_list_export(
         widths=[28, 24, 14, 16, 18, 18, 40, 30],
     )
 )
+
+
+def issue_rows(municipality, params, today: dt.date):
+    """The issue/risk register with the filters of its list page (migration.selectors.filter_issues)."""
+    from migration.models import RiskIssue
+    from migration.selectors import filter_issues
+
+    params = dict(params)
+    if params.get("scope", "cross") != "all":
+        params["cross_cutting"] = True
+    issues = filter_issues(
+        RiskIssue.objects.filter(municipality=municipality).select_related(
+            "project__operation", "project__department", "step"
+        ),
+        params,
+        on=today,
+    )
+    for issue in issues:
+        yield [
+            issue.number,
+            issue.project.operation.name,
+            issue.project.department.name,
+            issue.get_kind_display(),
+            issue.get_importance_display(),
+            issue.get_category_display(),
+            issue.description,
+            wareki(issue.raised_on),
+            wareki(issue.due_date),
+            "超過" if issue.is_overdue(today) else "",
+            issue.get_status_display(),
+            issue.response,
+            wareki(issue.completed_on),
+        ]
+
+
+register_list_export(
+    ListExport(
+        name="issues",
+        title="課題・リスク一覧",
+        headers=[
+            "No",
+            "標準化対象業務",
+            "業務主管課",
+            "区分",
+            "重要度",
+            "分類",
+            "認識されたリスク・課題",
+            "起票日",
+            "対応希望期限",
+            "期限超過",
+            "対応状況",
+            "対応内容",
+            "完了日",
+        ],  # fmt: skip
+        rows=issue_rows,
+        filters=(
+            "scope",
+            "importance",
+            "kind",
+            "status",
+            "category",
+            "department",
+            "project",
+            "overdue",
+            "open_only",
+            "month",
+            "sort",
+        ),  # fmt: skip
+        widths=[6, 18, 16, 8, 8, 14, 50, 16, 16, 8, 10, 40, 16],
+    )
+)
+
+
+def gap_rows(municipality, params, today: dt.date):
+    """Fit & Gap rows of the municipality (or one project) with the filters of its page (fitgap.selectors)."""
+    from fitgap.models import GapItem
+    from fitgap.selectors import filter_items
+
+    items = GapItem.objects.filter(analysis__project__municipality=municipality).select_related(
+        "analysis__project__operation", "requirement"
+    )
+    if params.get("project"):
+        items = items.filter(analysis__project_id=params["project"])
+    items = filter_items(items, params, on=today).order_by("analysis__project__operation__number", "sort_order", "key")
+    for item in items:
+        yield [
+            item.analysis.project.operation.name,
+            item.get_kind_display(),
+            item.key,
+            item.display_title,
+            item.get_judgement_display(),
+            item.get_impact_display(),
+            item.get_policy_display(),
+            item.get_status_display(),
+            wareki(item.due_date),
+            "超過" if item.is_overdue(today) else "",
+            item.owner,
+            item.decision,
+        ]
+
+
+register_list_export(
+    ListExport(
+        name="gaps",
+        title="Fit & Gap一覧",
+        headers=[
+            "標準化対象業務",
+            "行の種類",
+            "ID",
+            "機能名・項目名",
+            "判定",
+            "影響度",
+            "対応方針",
+            "検討状況",
+            "対応期限",
+            "期限超過",
+            "担当者",
+            "決定内容",
+        ],  # fmt: skip
+        rows=gap_rows,
+        filters=("project", "kind", "judgement", "impact", "policy", "status", "overdue", "needs_review"),
+        widths=[18, 12, 14, 36, 8, 8, 24, 10, 16, 8, 12, 40],
+    )
+)

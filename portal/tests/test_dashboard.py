@@ -295,3 +295,40 @@ def test_milestone_panel(known, city):
         ("2025-10-31", "予算要求の締切（団体の設定）"),
         ("2025-11-25", "令和7年第4回定例会"),
     ]
+
+
+def test_issue_export_uses_the_register_filters(client, known, users, django_capture_on_commit_callbacks):
+    from portal.models import Job
+
+    client.force_login(users["dx"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("dashboard:list_export", args=["issues"]),
+            {"format": "csv", "scope": "all", "importance": "high", "sort": "number"},
+        )
+    job = Job.objects.get()
+    assert job.params == {"scope": "all", "importance": "high", "sort": "number"}
+    rows = list(csv.reader(io.StringIO(job.result_file.read().decode("utf-8-sig"))))
+    assert [r[0] for r in rows[1:]] == ["1", "2"]
+    assert rows[1][4] == "高" and rows[1][7] == "令和7年8月1日"
+
+
+def test_gap_export_uses_the_fitgap_filters(client, known, users, city, django_capture_on_commit_callbacks):
+    from fitgap.models import Analysis, Catalogue, GapItem
+    from portal.models import Job
+
+    resident = known["resident"]
+    catalogue = Catalogue.objects.create(
+        municipality=city, operation=resident.operation, title="住民記録システム標準仕様書", version_label="第5.0版"
+    )
+    analysis = Analysis.objects.create(project=resident, catalogue=catalogue)
+    for key, judgement in (("A", "gap"), ("B", "fit"), ("C", "gap")):
+        GapItem.objects.create(
+            analysis=analysis, kind="customisation", key=key, title=f"=機能{key}", judgement=judgement
+        )
+    client.force_login(users["dx"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("dashboard:list_export", args=["gaps"]), {"format": "xlsx", "judgement": "gap"})
+    sheet = openpyxl.load_workbook(io.BytesIO(Job.objects.get().result_file.read())).active
+    assert [sheet.cell(row=r, column=3).value for r in range(2, sheet.max_row + 1)] == ["A", "C"]
+    assert sheet["D2"].value == "=機能A" and sheet["D2"].data_type == "s"
