@@ -62,7 +62,7 @@ API_MATRIX = {
     "dept": (200, 200, 403, 200),
     "tax": (200, 403, 403, 200),
     "manager": (200, 403, 403, 200),
-    "vendor": (403, 403, 403, 403),
+    "vendor": (403, 403, 403, 200),  # vendors read their own company's contracts (none here)
     "other_dx": (404, 404, 404, 200),
     "anonymous": (403, 403, 403, 403),
 }
@@ -120,3 +120,17 @@ def test_vendor_sees_only_its_own_company(client, users, vendor):
     assert [v["id"] for v in client.get("/api/v1/vendors/").json()["results"]] == [vendor.id]
     client.force_login(users["manager"])
     assert client.get("/api/v1/vendors/").json()["count"] == 2
+
+
+def test_vendor_reads_only_its_own_company_contracts(client, users, vendor, city, town):
+    from vendors.models import Contract, Vendor
+
+    other = Vendor.objects.create(name="さくら電算株式会社", corporate_number="6010001023456")
+    own = Contract.objects.create(
+        municipality=city, vendor=vendor, package_name="A", start_date="2020-04-01", end_date="2027-03-31"
+    )
+    Contract.objects.create(
+        municipality=town, vendor=other, package_name="B", start_date="2020-04-01", end_date="2027-03-31"
+    )
+    client.force_login(users["vendor"])
+    assert [c["id"] for c in client.get("/api/v1/contracts/").json()["results"]] == [own.id]
