@@ -216,9 +216,7 @@ def summary_sheet(sheet, board, issues, month, end) -> None:
     write_cell(sheet, row, 1, f"{wareki_month(month)}に起票・完了した課題・リスク").font = Font(bold=True)
     header_row(sheet, row + 1, ["No", "内容", "重要度", "起票日", "完了日"])
     row += 2
-    changed = [
-        i for i in issues if month <= i.raised_on <= end or (i.completed_on and month <= i.completed_on <= end)
-    ]
+    changed = [i for i in issues if month <= i.raised_on <= end or (i.completed_on and month <= i.completed_on <= end)]
     for issue in changed:
         body_row(
             sheet,

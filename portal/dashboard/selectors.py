@@ -242,7 +242,7 @@ class Dashboard:
         return max([p.opened for p in self.issue_flow] + [p.closed for p in self.issue_flow] + [1])
 
 
-def project_summaries(municipality_ids, on: dt.date, steps) -> list[ProjectSummary]:
+def project_summaries(municipality_ids, on: dt.date, steps, *, department_id=None) -> list[ProjectSummary]:
     """Projects of the municipalities with their 17 cells: 2 queries."""
     from django.db.models import Prefetch
 
@@ -256,6 +256,8 @@ def project_summaries(municipality_ids, on: dt.date, steps) -> list[ProjectSumma
         .prefetch_related(Prefetch("step_progress", queryset=StepProgress.objects.order_by("step_id")))
         .order_by("municipality__code", "operation__number")
     )
+    if department_id:
+        projects = projects.filter(department_id=department_id)
     summaries = []
     for project in projects:
         progresses = sorted(project.step_progress.all(), key=lambda p: step_by_id[p.step_id].number)
@@ -346,7 +348,7 @@ def _add_months_to_day(day: dt.date, months: int) -> dt.date:
     return month.replace(day=min(day.day, calendar.monthrange(month.year, month.month)[1]))
 
 
-def submissions(municipality: Municipality, month: dt.date) -> list[SubmissionRow]:
+def submissions(municipality: Municipality, month: dt.date, *, department_id=None) -> list[SubmissionRow]:
     """Report submissions of a month per department (submitted = 提出済 or 確認済): 2 queries."""
     from migration.models import MigrationProject, MonthlyReport
 
@@ -355,6 +357,7 @@ def submissions(municipality: Municipality, month: dt.date) -> list[SubmissionRo
         .select_related("department")
         .order_by("department__sort_order", "department__name")
         .only("id", "department")
+        .filter(**({"department_id": department_id} if department_id else {}))
     )
     submitted_ids = set(
         MonthlyReport.objects.filter(
@@ -373,13 +376,15 @@ def submissions(municipality: Municipality, month: dt.date) -> list[SubmissionRo
     return list(rows.values())
 
 
-def open_issue_figures(municipality_id: int, on: dt.date, *, limit: int = 10):
+def open_issue_figures(municipality_id: int, on: dt.date, *, limit: int = 10, department_id=None):
     """Open issues by 重要度, the overdue count, and the first ``limit`` (overdue first): 2 queries."""
     from django.db.models import Case, IntegerField, Value, When
 
     from migration.models import RiskIssue
 
     base = RiskIssue.objects.filter(municipality_id=municipality_id).exclude(status__in=RiskIssue.CLOSED_STATUSES)
+    if department_id:
+        base = base.filter(project__department_id=department_id)
     counts = base.aggregate(
         high=Count("id", filter=Q(importance="high")),
         medium=Count("id", filter=Q(importance="medium")),
@@ -523,18 +528,20 @@ register_panel(undecided_gaps_panel)
 register_panel(milestones_panel)
 
 
-def dashboard(municipality: Municipality, *, on: dt.date | None = None) -> Dashboard:
+def dashboard(municipality: Municipality, *, on: dt.date | None = None, department_id: int | None = None) -> Dashboard:
+    """Every panel's figures; ``department_id`` narrows the matrix, risks, burn-up, open issues and
+    submissions to one department's projects (contracts, RFIs, Gaps, milestones stay municipality-wide)."""
     from migration.models import ProcedureStep
 
     day = on or today()
     steps = list(ProcedureStep.objects.order_by("number"))
-    summaries = project_summaries([municipality.id], day, steps)
+    summaries = project_summaries([municipality.id], day, steps, department_id=department_id)
     overall: dict[str, list[int]] = {phase: [0, 0] for phase, _label in ProcedureStep.Phase.choices}
     for summary in summaries:
         for phase, (done, total) in summary.phases.items():
             overall[phase][0] += done
             overall[phase][1] += total
-    counts, overdue, issues = open_issue_figures(municipality.id, day)
+    counts, overdue, issues = open_issue_figures(municipality.id, day, department_id=department_id)
     report_month = previous_month(day)
     panels = [panel for panel in (func(municipality, day) for func in PANELS) if panel]
     return Dashboard(
@@ -549,7 +556,7 @@ def dashboard(municipality: Municipality, *, on: dt.date | None = None) -> Dashb
         overdue_issue_count=overdue,
         open_issues=issues,
         report_month=report_month,
-        submissions=submissions(municipality, report_month),
+        submissions=submissions(municipality, report_month, department_id=department_id),
         burnup=burnup(summaries, day),
         issue_flow=issue_flow(municipality.id, day),
         panels=panels,

@@ -19,12 +19,17 @@ from portal.permissions import can_manage_municipality, is_municipal_user, is_ov
 def _dashboard_page(request, municipality, *, read_only: bool):
     from portal.dashboard import charts
 
-    board = selectors.dashboard(municipality)
+    departments = list(municipality.departments.order_by("sort_order", "name"))
+    department_id = request.GET.get("department", "")
+    department = next((d for d in departments if str(d.id) == department_id), None)
+    board = selectors.dashboard(municipality, department_id=department.id if department else None)
     return render(
         request,
         "dashboard/home.html",
         {
             "board": board,
+            "departments": departments,
+            "department": department,
             "burnup_chart": charts.burnup_svg(board.burnup, board.applicable_steps),
             "issue_chart": charts.issue_flow_svg(board.issue_flow),
             "read_only": read_only,

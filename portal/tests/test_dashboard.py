@@ -332,3 +332,28 @@ def test_gap_export_uses_the_fitgap_filters(client, known, users, city, django_c
     sheet = openpyxl.load_workbook(io.BytesIO(Job.objects.get().result_file.read())).active
     assert [sheet.cell(row=r, column=3).value for r in range(2, sheet.max_row + 1)] == ["A", "C"]
     assert sheet["D2"].value == "=機能A" and sheet["D2"].data_type == "s"
+
+
+def test_department_filter_narrows_the_panels_and_the_exports(
+    client, known, users, city, django_capture_on_commit_callbacks
+):
+    from portal.models import Job
+
+    tax = city.departments.get(name="税務課")
+    board = selectors.dashboard(city, on=ON, department_id=tax.id)
+    assert [s.project.operation.number for s in board.projects] == [3]
+    assert board.issue_counts == {"high": 0, "medium": 0, "low": 1}
+    assert [(r.department.name, r.submitted, r.missing) for r in board.submissions] == [("税務課", 0, 1)]
+    assert len(board.contracts_ending) == 1  # municipality-wide
+    client.force_login(users["dx"])
+    html = client.get(reverse("dashboard:home"), {"department": tax.id}).content.decode()
+    assert "「税務課」の移行案件だけを表示しています" in html
+    assert f'<input type="hidden" name="department" value="{tax.id}">' in html  # exports carry the filter
+    assert html.count('class="cell ') == 17
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("dashboard:list_export", args=["projects"]) + f"?department={tax.id}",
+            {"format": "csv", "department": tax.id},
+        )
+    rows = list(csv.reader(io.StringIO(Job.objects.get().result_file.read().decode("utf-8-sig"))))
+    assert [r[1] for r in rows[1:]] == ["固定資産税"]
