@@ -6,7 +6,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from portal.permissions import IsMunicipalUser
+from portal.permissions import IsMunicipalUser, require
 from schedules import selectors, services
 from schedules.models import Baseline
 
@@ -157,6 +157,7 @@ class BaselineViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        require(bool(request.user.municipality_id), "団体に所属する利用者で操作してください。")
         baseline = services.create_baseline(
             actor=request.user,
             municipality=request.user.municipality,

@@ -22,7 +22,13 @@ from schedules.forms import BaselineForm, MilestoneForm, PortfolioFilterForm, Sc
 
 
 def _is_dx(user) -> bool:
-    return can_manage_municipality(user, user.municipality_id)
+    return bool(user.municipality_id) and can_manage_municipality(user, user.municipality_id)
+
+
+def _own_municipality(user):
+    if not user.municipality_id:
+        raise PermissionDenied("団体に所属する利用者で操作してください。")
+    return user.municipality
 
 
 @login_required
@@ -152,7 +158,7 @@ def baseline_list(request):
         baseline = save_form(
             form,
             lambda data: services.create_baseline(
-                actor=request.user, municipality=request.user.municipality, name=data["name"], note=data["note"]
+                actor=request.user, municipality=_own_municipality(request.user), name=data["name"], note=data["note"]
             ),
         )
         if baseline:
@@ -198,7 +204,7 @@ def milestone_list(request):
         if form.is_valid():
             try:
                 milestone = services.save_milestone(
-                    actor=request.user, municipality=request.user.municipality, data=form.cleaned_data
+                    actor=request.user, municipality=_own_municipality(request.user), data=form.cleaned_data
                 )
             except ValidationError as problem:
                 add_validation_errors(form, problem)
@@ -243,6 +249,6 @@ def export(request):
     if params["project"]:
         migration_selectors.project_detail(request.user, params["project"])  # 404 unless visible
     job = start_job(
-        actor=request.user, municipality=request.user.municipality, kind="schedules.workbook", params=params
+        actor=request.user, municipality=_own_municipality(request.user), kind="schedules.workbook", params=params
     )
     return redirect("job_detail", job_id=job.id)
