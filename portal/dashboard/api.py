@@ -131,11 +131,17 @@ class DashboardViewSet(viewsets.ViewSet):
         parameters=[
             OpenApiParameter("municipality", OpenApiTypes.INT, description="団体ID（広域・共同の閲覧者のみ）"),
             OpenApiParameter("on", OpenApiTypes.DATE, description="基準日（既定: 今日）"),
+            OpenApiParameter("department", OpenApiTypes.INT, description="部署IDで移行案件を絞り込む"),
         ],
         responses=OpenApiTypes.OBJECT,
     )
     def list(self, request):
-        board = selectors.dashboard(_municipality(request), on=_day(request))
+        municipality = _municipality(request)
+        department = request.query_params.get("department", "")
+        department_id = int(department) if department.isdigit() else None
+        if department_id and not municipality.departments.filter(pk=department_id).exists():
+            return Response({"department": ["この団体の部署IDを指定してください。"]}, status=400)
+        board = selectors.dashboard(municipality, on=_day(request), department_id=department_id)
         return Response(dashboard_data(board))
 
 

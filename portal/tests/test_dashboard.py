@@ -99,6 +99,11 @@ def test_dashboard_api(client, known, users):
     assert data["contracts_ending"][0]["package_name"] == "住民記録パッケージ"
     assert data["submissions"]["rate"] == 50
     assert data["burnup"][0] == {"month": "2025-05", "planned": 1, "actual": 1}
+    tax = known["tax"].department
+    narrowed = client.get("/api/v1/dashboard/", {"on": "2025-10-15", "department": tax.id}).json()
+    assert [p["operation"] for p in narrowed["projects"]] == ["固定資産税"]
+    other = users["other_dx"].municipality.departments.first()
+    assert client.get("/api/v1/dashboard/", {"department": other.id}).status_code == 400
     client.force_login(users["vendor"])
     assert client.get("/api/v1/dashboard/").status_code == 403
 
