@@ -294,6 +294,11 @@ class Schedule:
     def projects(self) -> list[ProjectGantt]:
         return [p for g in self.groups for p in g.projects]
 
+    @property
+    def national_deadline_left(self) -> float | None:
+        """Where the national deadline's line is drawn across the portfolio (None when off the chart)."""
+        return self.timeline.offset(NATIONAL_DEADLINE) if self.timeline.contains(NATIONAL_DEADLINE) else None
+
 
 def _project_dates(project, steps, baseline):
     for progress in steps:

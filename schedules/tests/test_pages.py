@@ -188,3 +188,29 @@ def test_milestone_form_keeps_input_on_error(client, users, city):
     assert client.post(url, data).status_code == 302
     html = client.get(url).content.decode()
     assert "令和8年第4回定例会" in html and "予算要求" in html
+
+
+def test_other_municipality_baselines_and_milestones_are_not_found(client, users, town, town_project):
+    from schedules import services
+
+    baseline = services.create_baseline(actor=users["other_dx"], municipality=town, name="みなみ町当初")
+    milestone = services.save_milestone(
+        actor=users["other_dx"],
+        municipality=town,
+        data={"kind": "council", "name": "町議会", "date": dt.date(2026, 12, 1)},
+    )
+    client.force_login(users["dx"])
+    assert client.get(reverse("schedules:baseline_detail", args=[baseline.id])).status_code == 404
+    assert client.post(reverse("schedules:milestone_delete", args=[milestone.id])).status_code == 404
+    assert "みなみ町当初" not in client.get(reverse("schedules:baseline_list")).content.decode()
+    assert "町議会" not in client.get(reverse("schedules:portfolio")).content.decode()
+    assert client.get(f"/api/v1/baselines/{baseline.id}/").status_code == 404
+    # a baseline of みなみ町 chosen by id is ignored, not shown
+    html = client.get(reverse("schedules:portfolio") + f"?baseline={baseline.id}").content.decode()
+    assert "bar-baseline" not in html.split("凡例")[1]
+
+
+def test_portfolio_draws_the_national_deadline_line(client, users, planned_project):
+    client.force_login(users["manager"])
+    html = client.get(reverse("schedules:portfolio")).content.decode()
+    assert 'class="g-line line-deadline"' in html
