@@ -80,3 +80,11 @@ def test_project_list_filters_by_department_and_late(client, users, city, reside
     assert "個人住民税" in html and "住民基本台帳" not in html
     late = client.get("/projects/", {"late_only": "on"}).content.decode()
     assert "個人住民税" in late and "⚠" in late and f"/projects/{resident_project.id}/" not in late
+
+
+def test_project_page_links_to_its_other_views(client, users, resident_project):
+    client.force_login(users["manager"])
+    html = client.get(f"/projects/{resident_project.id}/").content.decode()
+    pid = resident_project.id
+    for url in (f"/projects/{pid}/issues/", f"/schedules/projects/{pid}/", f"/fitgap/projects/{pid}/"):
+        assert f'href="{url}"' in html
