@@ -6,6 +6,16 @@ from portal.models import Department, Municipality, User
 from vendors.models import Contract, Vendor
 
 
+def seed_models():
+    from fitgap.models import GapItem
+    from migration.models import MonthlyReport, RiskIssue
+    from schedules.models import Baseline, Milestone
+    from vendors.models import Rfi
+
+    return [Municipality, Department, User, Vendor, Contract, MigrationProject, StepProgress, MonthlyReport,
+            RiskIssue, Baseline, Milestone, GapItem, Rfi]  # fmt: skip
+
+
 def seed(settings, **options):
     settings.DEBUG = True
     call_command("seed_demo", **options)
@@ -31,6 +41,22 @@ def test_seed_demo_builds_a_realistic_city_and_a_small_town(db, settings, capsys
     assert statuses == {"done", "in_progress", "not_started", "not_applicable", "on_hold"}
 
 
+def test_seed_demo_has_reports_register_schedules_fitgap_and_an_rfi(db, settings):
+    from fitgap.models import Analysis
+    from migration.models import MonthlyReport, RiskIssue
+    from schedules.models import Baseline, Milestone
+    from vendors.models import Rfi
+
+    seed(settings)
+    states = set(MonthlyReport.objects.values_list("state", flat=True))
+    assert states == {"draft", "submitted", "returned", "accepted"}
+    assert RiskIssue.objects.filter(importance="high", is_cross_cutting=True).count() == 2
+    assert Baseline.objects.count() == 1 and Milestone.objects.count() == 4
+    assert Analysis.objects.get().project.operation.number == 1
+    rfi = Rfi.objects.get()
+    assert rfi.invitations.count() == 2 and rfi.get_state_display() == "送付済み"
+
+
 def test_seed_demo_users_have_the_right_roles_and_places(db, settings):
     seed(settings, password="secret-pass")
     users = {u.username: u for u in User.objects.all()}
@@ -53,14 +79,11 @@ def test_seed_demo_has_late_steps(db, settings):
 
 
 def test_seed_demo_is_idempotent(db, settings):
+    models = seed_models()
     seed(settings)
-    counts = [
-        M.objects.count() for M in (Municipality, Department, User, Vendor, Contract, MigrationProject, StepProgress)
-    ]
+    counts = [model.objects.count() for model in models]
     seed(settings)
-    assert counts == [
-        M.objects.count() for M in (Municipality, Department, User, Vendor, Contract, MigrationProject, StepProgress)
-    ]
+    assert counts == [model.objects.count() for model in models]
 
 
 def test_seed_demo_refuses_without_debug(db, settings):

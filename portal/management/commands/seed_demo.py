@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from migration import services as migration_services
 from migration.models import MigrationProject, ProcedureStep, StepProgress, TargetOperation
-from portal.calendar import fiscal_year, fiscal_year_bounds
+from portal.calendar import fiscal_year, fiscal_year_bounds, wareki_fiscal_year
 from portal.models import Department, Municipality, User
 from vendors.models import Contract, Vendor
 
@@ -150,7 +150,150 @@ class Command(BaseCommand):
             )
             minami_contract.projects.add(project)
             self.plan_steps(other_dx, project, today)
+        self.seed_activity(aoba=aoba, departments=aoba_departments, users=users, vendors=vendors, today=today)
         return users
+
+    def seed_activity(self, *, aoba, departments, users, vendors, today):
+        """Last month's reports, register items, a baseline, council sessions, a Fit & Gap analysis and an
+        RFI — once, when あおば市 has none of them yet."""
+        from migration import services as ms
+        from migration.models import MonthlyReport, RiskIssue
+
+        if MonthlyReport.objects.filter(project__municipality=aoba).exists():
+            return
+        dx, dept, tax = users[1], users[2], users[3]
+        last_month = ms.previous_month(ms.month_start(today))
+        projects = {p.operation.number: p for p in MigrationProject.objects.filter(municipality=aoba)}
+        # 住民基本台帳: accepted; 個人住民税: submitted; 固定資産税: returned; 法人住民税: draft; the rest missing.
+        for number, actor, state in (
+            (1, dept, "accepted"),
+            (4, tax, "submitted"),
+            (3, tax, "returned"),
+            (5, tax, "draft"),
+        ):
+            report = ms.create_report(actor=actor, project=projects[number], month=last_month)
+            report = ms.save_report(
+                actor=actor,
+                report=report,
+                expected_version=report.version,
+                data={
+                    "work_done": "標準準拠システム稼働後の運用確認、帳票の確認を行った。",
+                    "next_plan": "条例・規則の改正内容を確認する。",
+                    "overall_status": "on_track",
+                },
+                meetings=[{"date": ms.month_end(today), "party": "現行ベンダ", "purpose": "稼働後の課題確認"}],
+            )
+            if state != "draft":
+                report = ms.submit_report(actor=actor, report=report, expected_version=report.version)
+            if state == "accepted":
+                ms.accept_report(actor=dx, report=report, expected_version=report.version)
+            if state == "returned":
+                ms.return_report(
+                    actor=dx,
+                    report=report,
+                    expected_version=report.version,
+                    comment="次月の打合せ予定の目的を具体的に記入してください。",
+                )
+        if not RiskIssue.objects.filter(municipality=aoba).exists():
+            ms.create_risk_issue(
+                actor=dx,
+                project=projects[7],
+                other_departments=[departments["税務課"]],
+                data={
+                    "kind": "issue",
+                    "importance": "high",
+                    "raised_on": today - dt.timedelta(days=45),
+                    "due_date": today - dt.timedelta(days=5),
+                    "due_reason": "予算要求に影響するため",
+                    "description": "国保システムと住民記録システムの過渡期連携（異動連携のデータ変換）の方式が未確定。",
+                    "work_item": "16. 既存環境の設定変更",
+                    "involves_dx_office": True,
+                    "involves_vendor": True,
+                    "category": "transition",
+                    "status": "in_progress",
+                },
+            )
+            ms.create_risk_issue(
+                actor=dx,
+                project=projects[13],
+                data={
+                    "kind": "risk",
+                    "importance": "high",
+                    "raised_on": today - dt.timedelta(days=20),
+                    "due_date": today + dt.timedelta(days=40),
+                    "due_reason": "ベンダ選定の前提となるため",
+                    "description": "代替ベンダの候補が見つからず、個別期限までに移行できないおそれがある。",
+                    "involves_dx_office": True,
+                    "category": "schedule",
+                },
+            )
+            ms.create_risk_issue(
+                actor=dx,
+                project=projects[15],
+                data={
+                    "kind": "issue",
+                    "importance": "medium",
+                    "raised_on": today - dt.timedelta(days=10),
+                    "description": "学齢簿の文字同定で外字が約300字残っている。",
+                    "category": "other",
+                    "involves_vendor": True,
+                },
+            )
+        self.seed_schedules(aoba=aoba, dx=dx, today=today)
+        self.seed_fitgap(aoba=aoba, dx=dx, project=projects[1])
+        self.seed_rfi(aoba=aoba, dx=dx, vendors=vendors, project=projects[13], today=today)
+
+    def seed_schedules(self, *, aoba, dx, today):
+        from schedules import services as ss
+        from schedules.models import Baseline
+
+        if Baseline.objects.filter(municipality=aoba).exists():
+            return
+        ss.create_baseline(actor=dx, municipality=aoba, name=f"{wareki_fiscal_year(fiscal_year(today))}当初計画")
+        year = today.year
+        for month, number in ((3, 1), (6, 2), (9, 3), (12, 4)):
+            ss.save_milestone(
+                actor=dx,
+                municipality=aoba,
+                data={
+                    "kind": "council",
+                    "name": f"第{number}回定例会",
+                    "date": dt.date(year, month, 1),
+                    "end_date": dt.date(year, month, 20),
+                },
+            )
+
+    def seed_fitgap(self, *, aoba, dx, project):
+        from pathlib import Path
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from fitgap import services as fs
+
+        sample = Path(settings.BASE_DIR) / "fixtures" / "fitgap" / "SAMPLE_住民記録_要件一覧.csv"
+        catalogue, _diff = fs.import_catalogue(
+            actor=dx,
+            municipality=aoba,
+            operation=project.operation,
+            title="住民記録システム標準仕様書（サンプル）",
+            version_label="サンプル第1版",
+            file=SimpleUploadedFile(sample.name, sample.read_bytes()),
+        )
+        fs.start_analysis(actor=dx, project=project, catalogue=catalogue)
+
+    def seed_rfi(self, *, aoba, dx, vendors, project, today):
+        from vendors import services as vs
+
+        rfi = vs.create_rfi(
+            actor=dx,
+            municipality=aoba,
+            title="生活保護システムの標準準拠システム提供に関する情報提供依頼",
+            deadline=today + dt.timedelta(days=14),
+            projects=[project],
+            vendors=[vendors[0], vendors[3]],
+            description="移行困難システムとなった生活保護システムについて、提供予定と概算費用を伺います。",
+        )
+        vs.send_rfi(actor=dx, rfi=rfi, expected_version=rfi.version)
 
     def municipality(self, data, departments):
         municipality, _ = Municipality.objects.update_or_create(code=data["code"], defaults=data)
