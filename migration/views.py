@@ -32,7 +32,6 @@ from portal import history
 from portal.concurrency import StaleObjectError
 from portal.decorators import municipal_user_required
 from portal.permissions import can_edit_project, can_manage_municipality
-from portal.services import start_job
 from portal.views_helpers import add_validation_errors, save_form
 
 
@@ -61,22 +60,6 @@ def project_list(request):
             "can_add": can_manage_municipality(request.user, request.user.municipality_id),
         },
     )
-
-
-@login_required
-@municipal_user_required
-@require_POST
-def project_list_export(request):
-    job = start_job(
-        actor=request.user,
-        municipality=request.user.municipality,
-        kind="migration.project_list",
-        params={
-            "department": request.POST.get("department") or None,
-            "late_only": bool(request.POST.get("late_only")),
-        },
-    )
-    return redirect("job_detail", job_id=job.id)
 
 
 @login_required

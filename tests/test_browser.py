@@ -50,13 +50,13 @@ def test_keyboard_only_login_and_skip_link(page, live_server, users, resident_pr
     page.keyboard.press("Tab")
     page.keyboard.type("pw-for-tests")
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/projects/$"))
+    page.wait_for_url(re.compile(r"/dashboard/$"))
     assert page.locator("html").get_attribute("lang") == "ja"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "本文へ移動"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
-    page.get_by_role("link", name="住民基本台帳").focus()
+    page.get_by_role("link", name="住民基本台帳", exact=True).focus()
     page.keyboard.press("Enter")
     page.get_by_role("heading", name=re.compile("住民基本台帳")).wait_for()
     assert page.get_by_role("link", name=re.compile("を編集")).count() == 0  # managers only read

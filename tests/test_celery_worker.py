@@ -74,7 +74,7 @@ def test_a_real_worker_runs_the_export_job_through_redis(worker, users, city, ma
 
     assert not app.conf.task_always_eager and settings.CELERY_BROKER_URL.startswith("redis://")
     make_project(city, 1, "市民課")
-    job = start_job(actor=users["dx"], municipality=city, kind="migration.project_list")  # commits: no outer atomic
+    job = start_job(actor=users["dx"], municipality=city, kind="export.projects.xlsx")  # commits: no outer atomic
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         job.refresh_from_db()

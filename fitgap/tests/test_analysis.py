@@ -224,3 +224,10 @@ def test_the_register_page_links_back_to_the_gap(analysis, users, client):
     client.force_login(users["manager"])
     html = client.get(f"/issues/{issue.id}/").content.decode()
     assert "起票元のFit &amp; Gap分析" in html and f"#item-{item.id}" in html
+
+
+def test_the_table_offers_the_list_export_with_the_project(analysis, users, client):
+    client.force_login(users["dept"])
+    html = client.get(f"/fitgap/projects/{analysis.project_id}/").content.decode()
+    assert 'action="/dashboard/export/gaps/"' in html
+    assert f'name="project" value="{analysis.project_id}"' in html

@@ -27,7 +27,7 @@ def test_export_job_runs_through_celery_and_is_read_back(
 ):
     client.force_login(users["dept"])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/projects/export/")
+        response = client.post("/dashboard/export/projects/", {"format": "xlsx"})
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/jobs/{job.id}/"
     assert (job.state, job.progress, job.created_by) == ("done", 100, users["dept"])
@@ -49,7 +49,7 @@ def test_export_job_runs_through_celery_and_is_read_back(
 
 def test_jobs_are_private_to_their_municipality(client, users, city_projects, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        job = start_job(actor=users["dx"], municipality=users["dx"].municipality, kind="migration.project_list")
+        job = start_job(actor=users["dx"], municipality=users["dx"].municipality, kind="export.projects.xlsx")
     client.force_login(users["other_dx"])
     assert client.get(f"/jobs/{job.id}/").status_code == 404
     assert client.get(f"/jobs/{job.id}/download/").status_code == 404
@@ -77,7 +77,7 @@ def test_jobs_api_starts_and_reports(client, users, city_projects, django_captur
     client.force_login(users["dx"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/api/v1/jobs/", {"kind": "migration.project_list", "params": {}}, content_type="application/json"
+            "/api/v1/jobs/", {"kind": "export.projects.xlsx", "params": {}}, content_type="application/json"
         )
     assert response.status_code == 201
     detail = client.get(f"/api/v1/jobs/{response.json()['id']}/").json()

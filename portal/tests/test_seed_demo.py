@@ -24,7 +24,7 @@ def seed(settings, **options):
 def test_seed_demo_builds_a_realistic_city_and_a_small_town(db, settings, capsys):
     seed(settings)
     out = capsys.readouterr().out
-    for name in ("dx", "dept", "manager", "vendor", "other_dx"):
+    for name in ("dx", "dept", "manager", "vendor", "other_dx", "pref"):
         assert f"  {name} " in out
     city = Municipality.objects.get(name="あおば市")
     town = Municipality.objects.get(name="みなみ町")

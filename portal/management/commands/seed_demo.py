@@ -89,7 +89,7 @@ class Command(BaseCommand):
             users = self.seed(today=today, password=password)
         self.stdout.write(self.style.SUCCESS("デモデータを用意しました。ログインできる利用者:"))
         for user in users:
-            where = user.municipality or user.vendor or "全団体"
+            where = user.municipality or user.vendor or user.oversight_group or "全団体"
             self.stdout.write(f"  {user.username:10s} {user.get_role_display():6s} {where}")
         self.stdout.write(f"パスワード: {password}")
 
@@ -121,6 +121,13 @@ class Command(BaseCommand):
         )
         dx = users[1]
         other_dx = users[-1]
+        from portal.models import OversightGroup
+
+        group, _ = OversightGroup.objects.update_or_create(
+            name="鹿児島県（デモ）", defaults={"kind": OversightGroup.Kind.PREFECTURE}
+        )
+        group.municipalities.set([aoba, minami])
+        users.append(self.user("pref", "小林", "聡", User.Role.OVERSIGHT, None, None, password, oversight_group=group))
 
         owner = {op: dep for name, _, ops in AOBA_DEPARTMENTS for op in ops for dep in [aoba_departments[name]]}
         for vendor_index, package, operations, end_months, pattern, system in AOBA_CONTRACTS:
@@ -304,7 +311,20 @@ class Command(BaseCommand):
             )
         return municipality, result
 
-    def user(self, username, last, first, role, municipality, department, password, *, vendor=None, superuser=False):
+    def user(
+        self,
+        username,
+        last,
+        first,
+        role,
+        municipality,
+        department,
+        password,
+        *,
+        vendor=None,
+        superuser=False,
+        oversight_group=None,
+    ):
         user, _ = User.objects.update_or_create(
             username=username,
             defaults={
@@ -316,6 +336,7 @@ class Command(BaseCommand):
                 "email": f"{username}@example.jp",
                 "is_staff": superuser,
                 "is_superuser": superuser,
+                "oversight_group": oversight_group,
             },
         )
         user.set_password(password)
