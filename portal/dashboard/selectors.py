@@ -175,19 +175,17 @@ class Dashboard:
 
     @property
     def at_risk(self) -> list[tuple[ProjectSummary, list[str]]]:
-        """Late steps, 期限超過見込み (planned go-live or a step's planned end after the deadline), 移行困難;
+        """Late steps, 期限超過見込み (the schedules forecast finishes after the deadline), 移行困難;
         with the reasons."""
         pairs = [(s, self.risk_reasons(s)) for s in self.projects]
         return [(s, reasons) for s, reasons in pairs if reasons]
 
     def beyond_deadline(self, summary: ProjectSummary) -> bool:
-        deadline = summary.project.deadline
-        if summary.project.target_go_live and summary.project.target_go_live > deadline:
-            return True
-        return any(
-            c.progress.planned_end and c.progress.planned_end > deadline and c.status not in COMPLETE
-            for c in summary.cells
-        )
+        """The same rule as the Gantt charts (schedules.rules.project_forecast)."""
+        from schedules.rules import project_forecast
+
+        steps = [c.progress for c in summary.cells]
+        return project_forecast(summary.project, steps, self.today).over_deadline
 
     def risk_reasons(self, summary: ProjectSummary) -> list[str]:
         reasons = []

@@ -28,7 +28,9 @@ def test_panel_figures(known, city):
     assert board.late_project_count == 1
     assert board.difficult_count == 1
     risks = dict((s.project.operation.number, reasons) for s, reasons in board.at_risk)
-    assert risks == {1: ["遅延手順 1件"], 3: ["移行困難システム"]}
+    # From 2025-10-15, 13 open steps at their planned or typical durations cannot finish by the deadlines:
+    # the same forecast as the Gantt charts (schedules.rules.project_forecast).
+    assert risks == {1: ["遅延手順 1件", "期限超過見込み"], 3: ["期限超過見込み", "移行困難システム"]}
     # issues: open by importance, overdue first
     assert board.issue_counts == {"high": 2, "medium": 0, "low": 1}
     assert board.overdue_issue_count == 1
@@ -362,3 +364,13 @@ def test_department_filter_narrows_the_panels_and_the_exports(
         )
     rows = list(csv.reader(io.StringIO(Job.objects.get().result_file.read().decode("utf-8-sig"))))
     assert [r[1] for r in rows[1:]] == ["固定資産税"]
+
+
+def test_at_risk_agrees_with_the_gantt_forecast(known, city):
+    from schedules.rules import project_forecast
+
+    board = selectors.dashboard(city, on=ON)
+    for summary in board.projects:
+        steps = [cell.progress for cell in summary.cells]
+        expected = project_forecast(summary.project, steps, ON).over_deadline
+        assert board.beyond_deadline(summary) is expected
