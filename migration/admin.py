@@ -12,6 +12,7 @@ from migration.models import (
     StepProgress,
     TargetOperation,
 )
+from portal.admin_export import SafeExportMixin, safe_resource
 
 
 class ReferenceDataAdmin(admin.ModelAdmin):
@@ -70,7 +71,8 @@ class StepProgressInline(admin.TabularInline):
 
 
 @admin.register(MigrationProject)
-class MigrationProjectAdmin(SimpleHistoryAdmin):
+class MigrationProjectAdmin(SafeExportMixin, SimpleHistoryAdmin):
+    resource_classes = [safe_resource(MigrationProject)]
     list_display = [
         "operation",
         "municipality",

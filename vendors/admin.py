@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin_export import SafeExportMixin, safe_resource
 from vendors.models import (
     Contract,
     ContractDocument,
@@ -15,7 +16,8 @@ from vendors.models import (
 
 
 @admin.register(Vendor)
-class VendorAdmin(admin.ModelAdmin):
+class VendorAdmin(SafeExportMixin, admin.ModelAdmin):
+    resource_classes = [safe_resource(Vendor)]
     list_display = ["name", "corporate_number", "contact_name", "contact_email"]
     search_fields = ["name", "corporate_number"]
 
@@ -28,7 +30,8 @@ class ContractDocumentInline(admin.TabularInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(SimpleHistoryAdmin):
+class ContractAdmin(SafeExportMixin, SimpleHistoryAdmin):
+    resource_classes = [safe_resource(Contract)]
     list_display = ["vendor", "package_name", "kind", "municipality", "start_date", "end_date", "amount"]
     list_filter = ["municipality", "vendor", "kind"]
     filter_horizontal = ["projects"]

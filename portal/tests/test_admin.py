@@ -30,3 +30,23 @@ def test_reference_data_is_read_only_in_admin(client, superuser, model):
     change = client.post(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk]), {"name": "x"})
     assert change.status_code == 403
     assert model.objects.get(pk=first.pk).name != "x"
+
+
+def test_admin_exports_registries_with_formulas_neutralised(client, superuser, vendor):
+    from vendors.models import Vendor
+
+    Vendor.objects.filter(pk=vendor.pk).update(contact_name="=cmd|' /C calc'!A0")
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:vendors_vendor_export"),
+        {
+            "format": "1",
+            "vendorresource_id": "on",
+            "vendorresource_name": "on",
+            "vendorresource_contact_name": "on",
+            "export_items": [vendor.pk],
+        },
+    )
+    assert response.status_code == 200, response.content[:500]
+    text = response.content.decode("utf-8-sig")
+    assert "株式会社みらい自治体システムズ" in text and "'=cmd" in text
