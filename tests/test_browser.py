@@ -56,7 +56,8 @@ def test_keyboard_only_login_and_skip_link(page, live_server, users, resident_pr
     assert page.evaluate("document.activeElement.textContent") == "本文へ移動"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
-    page.get_by_role("link", name="住民基本台帳", exact=True).focus()
+    matrix = page.get_by_role("region", name=re.compile("進捗マトリクス"))
+    matrix.get_by_role("link", name="住民基本台帳", exact=True).focus()
     page.keyboard.press("Enter")
     page.get_by_role("heading", name=re.compile("住民基本台帳")).wait_for()
     assert page.get_by_role("link", name=re.compile("を編集")).count() == 0  # managers only read
