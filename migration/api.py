@@ -18,7 +18,7 @@ from migration.models import (
     TargetOperation,
 )
 from portal.api import VersionedSerializerMixin, pop_version
-from portal.models import Department
+from portal.models import Department, User
 from portal.permissions import IsMunicipalUser, require, scope_to_municipality
 
 
@@ -222,7 +222,7 @@ class MonthlyReportSerializer(VersionedSerializerMixin, serializers.ModelSeriali
             "return_comment", "reviewed_at", "reviewed_by", "version", "meetings", "step_updates", "steps", "issues",
         ]  # fmt: skip
         read_only_fields = [
-            "reporter", "state", "submitted_at", "submitted_by", "return_comment", "reviewed_at", "reviewed_by",
+            "state", "submitted_at", "submitted_by", "return_comment", "reviewed_at", "reviewed_by",
         ]  # fmt: skip
         extra_kwargs = {"period_start": {"required": False}, "period_end": {"required": False}}
         validators = []  # one report per project and month: the service returns the existing one
@@ -249,11 +249,15 @@ class MonthlyReportSerializer(VersionedSerializerMixin, serializers.ModelSeriali
         request = self.context.get("request")
         if request is not None:
             fields["project"].queryset = selectors.visible_projects(request.user)
-        if self.instance is not None:
+        if isinstance(self.instance, MonthlyReport):
             fields["project"].read_only = True
             fields["month"].read_only = True
+            fields["reporter"].queryset = selectors.possible_reporters(self.instance.project)
         else:
             fields["version"].required = False
+            fields["reporter"].queryset = User.objects.filter(
+                municipality_id=getattr(getattr(request, "user", None), "municipality_id", None)
+            )
         return fields
 
 

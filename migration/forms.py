@@ -2,6 +2,7 @@ from django import forms
 from django.forms.utils import ErrorDict
 
 from migration.models import MigrationProject, MonthlyReport, ReportMeeting, RiskIssue, StepProgress
+from migration.selectors import possible_reporters
 from portal.forms import DateInput, VersionedModelForm
 from vendors.models import Contract, Vendor
 
@@ -82,8 +83,8 @@ class MonthlyReportForm(VersionedModelForm):
     class Meta:
         model = MonthlyReport
         fields = [
-            "period_start", "period_end", "contact", "overall_status", "overall_reason", "work_done", "next_plan",
-            "notes_to_office",
+            "reporter", "period_start", "period_end", "contact", "overall_status", "overall_reason", "work_done",
+            "next_plan", "notes_to_office",
         ]  # fmt: skip
         widgets = {
             "work_done": forms.Textarea(attrs={"rows": 5}),
@@ -92,6 +93,14 @@ class MonthlyReportForm(VersionedModelForm):
             "overall_status": forms.RadioSelect,
         }
         help_texts = {"overall_reason": "全体状況が「注意」「遅延」の場合に1行で入力してください。"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        reporter = self.fields["reporter"]
+        reporter.queryset = possible_reporters(self.instance.project)
+        reporter.required = True
+        reporter.empty_label = None
+        reporter.help_text = "業務主管課の職員または事務局の職員から選びます。"
 
 
 class ReportMeetingForm(forms.ModelForm):

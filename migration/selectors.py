@@ -131,6 +131,20 @@ def visible_reports(user):
     )
 
 
+def possible_reporters(project: MigrationProject):
+    """Who may be named as a report's 報告者: active members of the owning department and the DX office."""
+    from django.db.models import Q
+
+    from portal.models import User
+
+    return (
+        User.objects.filter(municipality_id=project.municipality_id, is_active=True)
+        .filter(Q(departments=project.department_id) | Q(role=User.Role.DX_OFFICE))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
 def report_detail(user, report_id: int):
     return get_object_or_404(visible_reports(user).prefetch_related("meetings"), pk=report_id)
 

@@ -12,6 +12,7 @@ from django.db.models import Max as _Max
 from django.utils import timezone as _timezone
 
 from migration import permissions as _perms
+from migration import selectors as _selectors
 from migration.models import (
     MigrationProject,
     MonthlyReport,
@@ -103,7 +104,7 @@ def update_step_progress(*, actor, progress: StepProgress, expected_version: int
 # Monthly progress reports (進捗報告書) and the issue/risk register (課題管理表)
 # ---------------------------------------------------------------------------
 REPORT_FIELDS = [
-    "period_start", "period_end", "contact", "overall_status", "overall_reason", "work_done", "next_plan",
+    "reporter", "period_start", "period_end", "contact", "overall_status", "overall_reason", "work_done", "next_plan",
     "notes_to_office",
 ]  # fmt: skip
 ISSUE_FIELDS = [
@@ -195,7 +196,12 @@ def save_report(
     _check_editable(actor, report)
     claim_version(report, expected_version)
     _apply(report, data, REPORT_FIELDS)
-    report.reporter = actor
+    if report.reporter is None:
+        report.reporter = actor
+    elif (
+        "reporter" in data and not _selectors.possible_reporters(report.project).filter(pk=report.reporter.pk).exists()
+    ):
+        raise _ValidationError({"reporter": "報告者は業務主管課の職員または事務局の職員から選んでください。"})
     report.full_clean(validate_constraints=False)
     report._history_user = actor
     report.save()

@@ -181,3 +181,12 @@ def test_register_import_through_the_api_is_all_or_nothing(client, users, reside
     assert RiskIssue.objects.count() == 0
     ok = client.post("/api/v1/issues/import/", {"file": _workbook([_row()]), "project": resident_project.id})
     assert ok.status_code == 200 and ok.json() == {"created": 1, "updated": 0}
+
+
+def test_api_reporter_is_chosen_from_the_owning_department(client, users, october_report):
+    client.force_login(users["dept"])
+    url = f"/api/v1/reports/{october_report.id}/"
+    refused = client.patch(url, {"version": 1, "reporter": users["other_dx"].id}, content_type=JSON)
+    assert refused.status_code == 400 and "reporter" in refused.json()
+    chosen = client.patch(url, {"version": 1, "reporter": users["dx"].id}, content_type=JSON)
+    assert chosen.status_code == 200 and chosen.json()["reporter"] == users["dx"].id

@@ -13,6 +13,7 @@ def _report_form_data(report, **overrides):
     """What the browser posts for an untouched report form."""
     data = {
         "version": report.version,
+        "reporter": report.reporter_id,
         "period_start": report.period_start.isoformat(),
         "period_end": report.period_end.isoformat(),
         "contact": report.contact,
@@ -283,3 +284,24 @@ def test_existing_items_are_updated_from_the_report_and_come_back(client, users,
     assert "対応中" in client.get(back).content.decode()
     evil = client.post(f"/issues/{issue.id}/edit/", {**form, "version": 2, "next": "https://evil.example/"})
     assert evil["Location"] == f"/issues/{issue.id}/"
+
+
+def test_reporter_defaults_to_the_user_and_can_be_another_member_of_the_department(
+    client, users, city, make_user, october_report
+):
+    colleague = make_user("colleague", "department", city, ["市民課"])
+    client.force_login(users["dept"])
+    page = client.get(f"/reports/{october_report.id}/edit/").content.decode()
+    assert f'<option value="{users["dept"].id}" selected>' in page and "colleague" in page
+    assert ">tax</option>" not in page  # 税務課 is not the owning department
+
+    refused = client.post(
+        f"/reports/{october_report.id}/edit/", _report_form_data(october_report, reporter=users["tax"].id)
+    )
+    assert refused.status_code == 200 and "正しく選択してください" in refused.content.decode()
+    response = client.post(
+        f"/reports/{october_report.id}/edit/", _report_form_data(october_report, reporter=colleague.id)
+    )
+    assert response.status_code == 302
+    october_report.refresh_from_db()
+    assert october_report.reporter == colleague

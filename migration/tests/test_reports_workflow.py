@@ -212,3 +212,15 @@ def test_returning_a_report_mails_the_department(users, october_report, django_c
     with django_capture_on_commit_callbacks(execute=True):
         services.return_report(actor=users["dx"], report=report, expected_version=report.version, comment="要修正")
     assert mail.outbox[0].to == ["dept@example.jp"] and "要修正" in mail.outbox[0].body
+
+
+def test_the_reporter_is_a_member_of_the_owning_department_or_the_dx_office(users, october_report):
+    with pytest.raises(ValidationError) as error:
+        services.save_report(
+            actor=users["dept"], report=october_report, expected_version=1, data={"reporter": users["tax"]}
+        )
+    assert "報告者は業務主管課の職員または事務局の職員から選んでください。" in str(error.value)
+    report = services.save_report(
+        actor=users["dept"], report=october_report, expected_version=1, data={"reporter": users["dx"]}
+    )
+    assert report.reporter == users["dx"]
