@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal import services
@@ -32,7 +33,7 @@ class DepartmentForm(forms.ModelForm):
 def municipality_settings(request):
     municipality = request.user.municipality
     if municipality is None or not can_manage_municipality(request.user, municipality.id):
-        raise PermissionDenied("団体の設定を変更できるのは事務局です。")
+        raise PermissionDenied(_("団体の設定を変更できるのは事務局です。"))
     form = MunicipalitySettingsForm(
         request.POST if request.POST.get("form") == "settings" else None, instance=municipality
     )
@@ -41,7 +42,7 @@ def municipality_settings(request):
         form,
         lambda data: services.update_municipality_settings(actor=request.user, municipality=municipality, data=data),
     ):
-        messages.success(request, "団体の設定を保存しました。")
+        messages.success(request, _("団体の設定を保存しました。"))
         return redirect("municipality_settings")
 
     def save_department(data):
@@ -51,7 +52,7 @@ def municipality_settings(request):
         return services.save_department(actor=request.user, municipality=municipality, department=target, **data)
 
     if department := save_form(department_form, save_department):
-        messages.success(request, f"部署「{department.name}」を保存しました。")
+        messages.success(request, _("部署「%(name)s」を保存しました。") % {"name": department.name})
         return redirect("municipality_settings")
     municipality.refresh_from_db()
     return render(

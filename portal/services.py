@@ -2,9 +2,11 @@
 
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from portal.jobs import get_handler
 from portal.models import Job
@@ -39,7 +41,8 @@ def run_job(*, job_id: int) -> Job:
         Job.objects.filter(pk=job.pk).update(progress=max(0, min(100, int(percent))))
 
     try:
-        file_name, content = get_handler(job.kind).run(job, report)
+        with translation.override(settings.LANGUAGE_CODE):  # exported files stay Japanese
+            file_name, content = get_handler(job.kind).run(job, report)
     except Exception as error:  # the failure is shown to the user on the job page
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         Job.objects.filter(pk=job.pk).update(
@@ -66,7 +69,7 @@ MUNICIPALITY_SETTING_FIELDS = [
 @transaction.atomic
 def update_municipality_settings(*, actor, municipality, data: dict):
     """The DX office's settings of its own municipality (due day of reports, 予算要求 date, …)."""
-    require(can_manage_municipality(actor, municipality.id), "団体の設定を変更できるのは事務局です。")
+    require(can_manage_municipality(actor, municipality.id), _("団体の設定を変更できるのは事務局です。"))
     for name, value in data.items():
         if name not in MUNICIPALITY_SETTING_FIELDS:
             raise ValueError(f"{name} cannot be changed here")

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from portal import selectors
 from portal.decorators import municipal_user_required
@@ -37,5 +38,5 @@ def job_detail(request, job_id):
 def job_download(request, job_id):
     job = selectors.job_detail(request.user, job_id)
     if not job.result_file:
-        raise Http404("ファイルはまだありません。")
+        raise Http404(_("ファイルはまだありません。"))
     return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name)

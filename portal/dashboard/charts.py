@@ -1,8 +1,9 @@
 """Small server-rendered SVG charts (no JavaScript, nothing from a CDN). Every chart has a
-Japanese title and description for screen readers, and the page shows its numbers as a table."""
+title and description (in the user's language) for screen readers, and the page shows its numbers as a table."""
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from portal.calendar import wareki_short
 
@@ -93,14 +94,19 @@ def burnup_svg(points, total: int) -> str:
             f'<line x1="{LEFT}" y1="{_y(total, maximum):.1f}" x2="{WIDTH - RIGHT}" y2="{_y(total, maximum):.1f}" '
             f'stroke="#555" stroke-dasharray="2 3"/>'
         )
-    parts += _legend([("計画（累計）", PLAN_COLOR, "6 4"), ("実績（累計）", ACTUAL_COLOR, "")])
+    parts += _legend([(_("計画（累計）"), PLAN_COLOR, "6 4"), (_("実績（累計）"), ACTUAL_COLOR, "")])
     last = actual_points[-1][1] if actual_points else None
     description = (
-        f"{labels[0]}から{labels[-1]}までの完了手順数の累計。"
-        + (f"最新の実績は{last.actual}件、同じ月の計画は{last.planned}件。" if last else "")
-        + f"対象の手順は全部で{total}件。"
+        _("%(first)sから%(last)sまでの完了手順数の累計。") % {"first": labels[0], "last": labels[-1]}
+        + (
+            _("最新の実績は%(actual)s件、同じ月の計画は%(planned)s件。")
+            % {"actual": last.actual, "planned": last.planned}
+            if last
+            else ""
+        )
+        + _("対象の手順は全部で%(total)s件。") % {"total": total}
     )
-    return _svg("burnup", "完了手順の累計（バーンアップ）", description, parts)
+    return _svg("burnup", _("完了手順の累計（バーンアップ）"), description, parts)
 
 
 def issue_flow_svg(points) -> str:
@@ -122,22 +128,27 @@ def issue_flow_svg(points) -> str:
     for i, p in enumerate(points):
         x = _x(i, count)
         for value, offset, paint, word in (
-            (p.opened, -bar, OPENED_COLOR, "起票"),
-            (p.closed, 0, "url(#hatch)", "完了"),
+            (p.opened, -bar, OPENED_COLOR, _("起票")),
+            (p.closed, 0, "url(#hatch)", _("完了")),
         ):
             top = _y(value, maximum)
+            count_text = _("%(count)s件") % {"count": value}
             parts.append(
                 f'<rect x="{x + offset:.1f}" y="{top:.1f}" width="{bar:.1f}" height="{base - top:.1f}" fill="{paint}">'
-                f"<title>{escape(labels[i])} {word} {value}件</title></rect>"
+                f"<title>{escape(labels[i])} {escape(word)} {escape(count_text)}</title></rect>"
             )
+    opened_legend, closed_legend = _("起票（左）"), _("完了（右・斜線）")
     parts.append(
         f'<rect x="{LEFT}" y="{HEIGHT - 22}" width="20" height="10" fill="{OPENED_COLOR}"/>'
-        f'<text x="{LEFT + 26}" y="{HEIGHT - 12}" class="legend">起票（左）</text>'
+        f'<text x="{LEFT + 26}" y="{HEIGHT - 12}" class="legend">{escape(opened_legend)}</text>'
         f'<rect x="{LEFT + 140}" y="{HEIGHT - 22}" width="20" height="10" fill="url(#hatch)"/>'
-        f'<text x="{LEFT + 166}" y="{HEIGHT - 12}" class="legend">完了（右・斜線）</text>'
+        f'<text x="{LEFT + 166}" y="{HEIGHT - 12}" class="legend">{escape(closed_legend)}</text>'
     )
-    description = (
-        f"{labels[0]}から{labels[-1]}までの月別の課題・リスクの起票件数と完了件数。"
-        f"起票 合計{sum(p.opened for p in points)}件、完了 合計{sum(p.closed for p in points)}件。"
-    )
-    return _svg("issueflow", "課題・リスクの起票と完了（月別）", description, parts)
+    description = _("%(first)sから%(last)sまでの月別の課題・リスクの起票件数と完了件数。") % {
+        "first": labels[0],
+        "last": labels[-1],
+    } + _("起票 合計%(opened)s件、完了 合計%(closed)s件。") % {
+        "opened": sum(p.opened for p in points),
+        "closed": sum(p.closed for p in points),
+    }
+    return _svg("issueflow", _("課題・リスクの起票と完了（月別）"), description, parts)

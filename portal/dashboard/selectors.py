@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.models import Municipality, ReportRun
 from portal.permissions import can_view_dashboard, is_oversight_user, oversight_municipality_ids
@@ -51,13 +52,13 @@ def dashboard_municipality(user, municipality_id: int | None = None) -> Municipa
         if not user.municipality_id:
             from django.http import Http404
 
-            raise Http404("団体が指定されていません。")
+            raise Http404(_("団体が指定されていません。"))
         municipality_id = user.municipality_id
     municipality = get_object_or_404(Municipality, pk=municipality_id)
     if not can_view_dashboard(user, municipality.id):
         from django.http import Http404
 
-        raise Http404("団体が見つかりません。")
+        raise Http404(_("団体が見つかりません。"))
     return municipality
 
 
@@ -190,11 +191,11 @@ class Dashboard:
     def risk_reasons(self, summary: ProjectSummary) -> list[str]:
         reasons = []
         if summary.late_cells:
-            reasons.append(f"遅延手順 {len(summary.late_cells)}件")
+            reasons.append(_("遅延手順 %(count)s件") % {"count": len(summary.late_cells)})
         if self.beyond_deadline(summary):
-            reasons.append("期限超過見込み")
+            reasons.append(_("期限超過見込み"))
         if summary.project.is_difficult:
-            reasons.append("移行困難システム")
+            reasons.append(_("移行困難システム"))
         return reasons
 
     @property
@@ -439,7 +440,7 @@ def open_rfis_panel(municipality, on):
     )
     return {
         "key": "open_rfis",
-        "title": "回答受付中のRFI",
+        "title": _("回答受付中のRFI"),
         "template": "dashboard/panels/rfis.html",
         "rfis": rfis,
         "data": [
@@ -469,7 +470,7 @@ def undecided_gaps_panel(municipality, on):
     first = list(gaps.select_related("analysis__project__operation", "requirement").order_by("due_date", "id")[:10])
     return {
         "key": "undecided_gaps",
-        "title": f"期限が近い未決定の影響度「高」のGap（{GAP_WARNING_DAYS}日以内・超過を含む）",
+        "title": _("期限が近い未決定の影響度「高」のGap（%(days)s日以内・超過を含む）") % {"days": GAP_WARNING_DAYS},
         "template": "dashboard/panels/gaps.html",
         "count": gaps.count(),
         "gaps": first,
@@ -507,11 +508,11 @@ def milestones_panel(municipality, on):
     for year in (fiscal_year(on), fiscal_year(on) + 1):
         budget = municipality.budget_request_date(year)
         if on <= budget <= limit:
-            rows.append((budget, None, "予算", "予算要求の締切（団体の設定）"))
+            rows.append((budget, None, _("予算"), _("予算要求の締切（団体の設定）")))
     rows.sort(key=lambda r: r[0])
     return {
         "key": "milestones",
-        "title": f"今後{MILESTONE_WINDOW_DAYS}日のマイルストーン",
+        "title": _("今後%(days)s日のマイルストーン") % {"days": MILESTONE_WINDOW_DAYS},
         "template": "dashboard/panels/milestones.html",
         "rows": rows,
         "data": [
@@ -607,7 +608,7 @@ def oversight_rows(user, *, on: dt.date | None = None) -> list[OversightRow]:
         ).values_list("project__municipality_id", flat=True)
     )
     rows = {
-        m.id: OversightRow(m, {p: (0, 0) for p, _ in ProcedureStep.Phase.choices}, 0, 0, 0, submitted[m.id], 0)
+        m.id: OversightRow(m, {p: (0, 0) for p, _label in ProcedureStep.Phase.choices}, 0, 0, 0, submitted[m.id], 0)
         for m in municipalities
     }
     for summary in summaries:
@@ -636,5 +637,5 @@ def report_run_detail(user, run_id: int) -> ReportRun:
     if not can_view_dashboard(user, run.municipality_id):
         from django.http import Http404
 
-        raise Http404("見つかりません。")
+        raise Http404(_("見つかりません。"))
     return run

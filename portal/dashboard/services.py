@@ -6,7 +6,8 @@ import logging
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from portal.models import Municipality, ReportRun
 from portal.permissions import can_manage_municipality, require
@@ -37,7 +38,7 @@ def request_report_run(*, actor, municipality: Municipality, month: dt.date, tri
     from portal.tasks import run_report_run_task
 
     if actor is not None:
-        require(can_manage_municipality(actor, municipality.id), "月次報告書を作成できるのは事務局です。")
+        require(can_manage_municipality(actor, municipality.id), _("月次報告書を作成できるのは事務局です。"))
     elif trigger != ReportRun.Trigger.SCHEDULE:
         raise ValueError("only the schedule may start a run without an actor")
     month = month.replace(day=1)
@@ -84,7 +85,8 @@ def run_report_run(*, run_id: int, builder=None) -> ReportRun:
         ReportRun.objects.filter(pk=run.pk).update(progress=max(0, min(99, int(percent))))
 
     try:
-        file_name, content = builder(run.municipality, run.month, report=report)
+        with translation.override(settings.LANGUAGE_CODE):  # the workbook stays Japanese
+            file_name, content = builder(run.municipality, run.month, report=report)
     except Exception as error:
         logger.exception("monthly report run %s failed (attempt %s)", run.pk, run.attempts)
         message = f"{run.attempts}回目: {type(error).__name__}: {error}"

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.dashboard import selectors, services
@@ -44,7 +45,7 @@ def home(request):
     if is_oversight_user(request.user) or (request.user.is_superuser and not request.user.municipality_id):
         return redirect("dashboard:oversight")
     if not is_municipal_user(request.user) or not request.user.municipality_id:
-        raise PermissionDenied("このページは団体の職員向けです。")
+        raise PermissionDenied(_("このページは団体の職員向けです。"))
     return _dashboard_page(request, request.user.municipality, read_only=False)
 
 
@@ -58,7 +59,7 @@ def municipality_dashboard(request, municipality_id):
 @login_required
 def oversight(request):
     if not (is_oversight_user(request.user) or request.user.is_superuser):
-        raise PermissionDenied("このページは広域・共同グループの閲覧者向けです。")
+        raise PermissionDenied(_("このページは広域・共同グループの閲覧者向けです。"))
     rows = selectors.oversight_rows(request.user)
     from migration.models import ProcedureStep
 
@@ -94,16 +95,18 @@ def report_runs(request, municipality_id=None):
     error, selected = None, request.POST.get("month", "")
     if request.method == "POST":
         if not can_generate:
-            raise PermissionDenied("月次報告書を作成できるのは事務局です。")
+            raise PermissionDenied(_("月次報告書を作成できるのは事務局です。"))
         month = _parse_month(selected)
         if month is None or month > selectors.first_of_month(selectors.today()):
-            error = "対象月を選んでください（今月以前の月を「年-月」で指定します）。"
+            error = _("対象月を選んでください（今月以前の月を「年-月」で指定します）。")
         else:
             run, created = services.request_report_run(actor=request.user, municipality=municipality, month=month)
             if created:
-                messages.success(request, "月次報告書の作成を受け付けました。")
+                messages.success(request, _("月次報告書の作成を受け付けました。"))
             else:
-                messages.info(request, "同じ月の作成が実行中です。実行中の処理を表示します（重複して作成はしません）。")
+                messages.info(
+                    request, _("同じ月の作成が実行中です。実行中の処理を表示します（重複して作成はしません）。")
+                )
             return redirect("dashboard:report_run", run_id=run.id)
     return render(
         request,
@@ -132,7 +135,7 @@ def report_run(request, run_id):
 def report_run_download(request, run_id):
     run = selectors.report_run_detail(request.user, run_id)
     if not run.result_file:
-        raise Http404("ファイルはまだありません。")
+        raise Http404(_("ファイルはまだありません。"))
     return FileResponse(run.result_file.open("rb"), as_attachment=True, filename=run.result_name)
 
 
@@ -146,7 +149,7 @@ def list_export(request, name):
     export = LIST_EXPORTS.get(name)
     fmt = request.POST.get("format", "xlsx")
     if export is None or fmt not in FORMATS:
-        raise Http404("出力できない一覧です。")
+        raise Http404(_("出力できない一覧です。"))
     job = start_job(
         actor=request.user,
         municipality=request.user.municipality,

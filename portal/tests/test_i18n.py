@@ -1,5 +1,23 @@
 """Japanese is the default; English is a translation (locale/en)."""
 
+import pytest
+
+
+def page(client, url, language=None):
+    if language:
+        client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def assert_language(client, url, japanese_text, english_text):
+    """The page shows the Japanese text by default and the English one once English is chosen."""
+    japanese = page(client, url)
+    assert 'lang="ja"' in japanese and japanese_text in japanese and english_text not in japanese
+    english = page(client, url, "en")
+    assert 'lang="en"' in english and english_text in english and japanese_text not in english
+
 
 def test_english_is_available_as_a_translation(client, users, resident_project):
     client.force_login(users["dx"])
@@ -8,3 +26,14 @@ def test_english_is_available_as_a_translation(client, users, resident_project):
     client.post("/i18n/setlang/", {"language": "en", "next": "/projects/"})
     english = client.get(f"/projects/{resident_project.id}/").content.decode()
     assert 'lang="en"' in english and "Procedure steps" in english and "作業手順の進捗" not in english
+
+
+@pytest.mark.parametrize(
+    ("japanese_text", "english_text"),
+    [("進捗マトリクス（移行案件 × 17手順）", "Progress matrix (projects × 17 steps)"), ("全体の状況", "Overview")],
+)
+def test_dashboard_in_english(client, users, resident_project, japanese_text, english_text):
+    client.force_login(users["dx"])
+    assert_language(client, "/dashboard/", japanese_text, english_text)
+    english = page(client, "/dashboard/")
+    assert "完了手順の累計" not in english  # chart titles and legends too
