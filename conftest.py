@@ -125,6 +125,16 @@ def town_project(town, make_project):
     return make_project(town, 1, "町民福祉課")
 
 
+@pytest.fixture
+def october_report(users, resident_project):
+    """The draft progress report of 住民基本台帳 for 2025-10, written by 市民課."""
+    import datetime as dt
+
+    from migration import services
+
+    return services.create_report(actor=users["dept"], project=resident_project, month=dt.date(2025, 10, 1))
+
+
 def login(client, user):
     client.force_login(user)
     return client

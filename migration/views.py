@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -90,7 +91,7 @@ def project_detail(request, project_id):
 def project_edit(request, project_id):
     project = selectors.project_detail(request.user, project_id)
     if not can_manage_municipality(request.user, project.municipality_id):
-        raise PermissionDenied("案件情報を変更できるのは事務局です。")
+        raise PermissionDenied(_("案件情報を変更できるのは事務局です。"))
     form = ProjectForm(request.POST or None, instance=project)
     saved = save_form(
         form,
@@ -99,7 +100,7 @@ def project_edit(request, project_id):
         ),
     )
     if saved:
-        messages.success(request, "案件情報を保存しました。")
+        messages.success(request, _("案件情報を保存しました。"))
         return redirect("migration:project_detail", project_id=project.id)
     return render(request, "migration/project_form.html", {"project": project, "form": form})
 
@@ -111,7 +112,7 @@ def step_edit(request, project_id, step_number):
     """The step form: a table row swapped in place with htmx, or a page of its own without JavaScript."""
     progress = selectors.step_progress_detail(request.user, project_id, step_number)
     if not can_edit_project(request.user, progress.project):
-        raise PermissionDenied("この案件の手順を更新できるのは事務局と業務主管課です。")
+        raise PermissionDenied(_("この案件の手順を更新できるのは事務局と業務主管課です。"))
     form = StepProgressForm(request.POST or None, instance=progress)
     saved = save_form(
         form,
@@ -120,7 +121,11 @@ def step_edit(request, project_id, step_number):
         ),
     )
     if saved:
-        messages.success(request, f"手順{progress.step.number}「{progress.step.name}」を保存しました。")
+        messages.success(
+            request,
+            _("手順%(number)s「%(name)s」を保存しました。")
+            % {"number": progress.step.number, "name": progress.step.name},
+        )
         if request.htmx:  # reload the project page: the row, its late flag and the history all change
             return HttpResponseClientRefresh()
         return redirect(
@@ -136,7 +141,7 @@ def step_edit(request, project_id, step_number):
 def project_create(request):
     municipality = request.user.municipality
     if not can_manage_municipality(request.user, municipality.id):
-        raise PermissionDenied("移行案件を追加できるのは事務局です。")
+        raise PermissionDenied(_("移行案件を追加できるのは事務局です。"))
     form = ProjectCreateForm(request.POST or None, municipality=municipality)
 
     def create(data):
@@ -151,7 +156,10 @@ def project_create(request):
 
     project = save_form(form, create)
     if project:
-        messages.success(request, f"「{project.operation.name}」の移行案件を追加しました（17の作業手順を作成）。")
+        messages.success(
+            request,
+            _("「%(name)s」の移行案件を追加しました（17の作業手順を作成）。") % {"name": project.operation.name},
+        )
         return redirect("migration:project_detail", project_id=project.id)
     return render(request, "migration/project_create.html", {"form": form})
 
@@ -169,9 +177,9 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 def _month_choices(center):
     months, month = [], center
-    for _ in range(6):
+    for _i in range(6):
         month = services.next_month(month)
-    for _ in range(18):
+    for _i in range(18):
         months.append(month)
         month = services.previous_month(month)
     return months
@@ -234,15 +242,18 @@ def report_submit_all(request):
     reports = [r for r in selectors.visible_reports(request.user).filter(pk__in=ids, month=month)]
     reports = [r for r in reports if report_perms.can_edit_report(request.user, r)]
     if not reports:
-        messages.error(request, "提出できる報告（下書き・差戻し）を選んでください。")
+        messages.error(request, _("提出できる報告（下書き・差戻し）を選んでください。"))
     else:
         try:
             services.submit_reports(actor=request.user, reports=reports)
         except (ValidationError, StaleObjectError) as error:
             text = error.message if isinstance(error, StaleObjectError) else "、".join(error.messages)
-            messages.error(request, f"まとめて提出できませんでした（どの報告も提出されていません）: {text}")
+            messages.error(
+                request,
+                _("まとめて提出できませんでした（どの報告も提出されていません）: %(errors)s") % {"errors": text},
+            )
         else:
-            messages.success(request, f"{len(reports)}件の進捗報告を提出しました。")
+            messages.success(request, _("%(count)s件の進捗報告を提出しました。") % {"count": len(reports)})
     return redirect(reverse("migration:report_board") + f"?month={month:%Y-%m}")
 
 
@@ -259,10 +270,16 @@ def report_remind(request, project_id):
     else:
         if sent:
             messages.success(
-                request, f"{project.department.name}に「{project.operation.name}」の督促メールを送信しました。"
+                request,
+                _("%(department)sに「%(name)s」の督促メールを送信しました。")
+                % {"department": project.department.name, "name": project.operation.name},
             )
         else:
-            messages.info(request, f"「{project.operation.name}」の督促メールは本日すでに送信済みです（1日1回まで）。")
+            messages.info(
+                request,
+                _("「%(name)s」の督促メールは本日すでに送信済みです（1日1回まで）。")
+                % {"name": project.operation.name},
+            )
     return redirect(reverse("migration:report_board") + f"?month={month:%Y-%m}")
 
 
@@ -291,7 +308,7 @@ def _report_context(request, report):
         "history": _history(
             MonthlyReport,
             report.history.select_related("history_user").order_by("id", "history_date", "history_id"),
-            lambda r: "進捗報告書",
+            lambda r: _("進捗報告書"),
         ),
     }
 
@@ -312,9 +329,11 @@ def report_edit(request, report_id):
     report = selectors.report_detail(request.user, report_id)
     if not report_perms.can_edit_report(request.user, report):
         if report_perms.can_write_report(request.user, report.project):
-            messages.info(request, f"この報告は「{report.get_state_display()}」のため編集できません。")
+            messages.info(
+                request, _("この報告は「%(state)s」のため編集できません。") % {"state": report.get_state_display()}
+            )
             return redirect("migration:report_detail", report_id=report.id)
-        raise PermissionDenied("この報告を編集できるのは業務主管課（と事務局）です。")
+        raise PermissionDenied(_("この報告を編集できるのは業務主管課（と事務局）です。"))
     project = report.project
     data = request.POST or None
     form = MonthlyReportForm(data, instance=report)
@@ -345,9 +364,9 @@ def report_edit(request, report_id):
                 )
                 if "submit" in request.POST:
                     report = services.submit_report(actor=request.user, report=report, expected_version=report.version)
-                    messages.success(request, "進捗報告を提出しました。事務局の確認をお待ちください。")
+                    messages.success(request, _("進捗報告を提出しました。事務局の確認をお待ちください。"))
                 else:
-                    messages.success(request, "進捗報告を保存しました（下書き）。")
+                    messages.success(request, _("進捗報告を保存しました（下書き）。"))
                 return redirect("migration:report_detail", report_id=report.id)
             except StaleObjectError as conflict:
                 target = next(
@@ -381,14 +400,14 @@ def _spread_errors(error: ValidationError, form, step_forms) -> None:
         for field, messages_ in error.message_dict.items():
             for message in messages_:
                 if field in step_fields:
-                    form.add_error(None, f"作業手順: {message}")
+                    form.add_error(None, _("作業手順: %(message)s") % {"message": message})
                 elif field in form.fields:
                     form.add_error(field, message)
                 else:
                     label = {
-                        "description": "新しい課題・リスク",
-                        "due_date": "新しい課題の対応希望期限",
-                        "other_departments": "新しい課題の関係者",
+                        "description": _("新しい課題・リスク"),
+                        "due_date": _("新しい課題の対応希望期限"),
+                        "other_departments": _("新しい課題の関係者"),
                     }.get(field, "")
                     form.add_error(None, f"{label}: {message}" if label else message)
     else:
@@ -405,15 +424,15 @@ def report_action(request, report_id, action):
     try:
         if action == "submit":
             services.submit_report(actor=request.user, report=report, expected_version=version)
-            messages.success(request, "進捗報告を提出しました。")
+            messages.success(request, _("進捗報告を提出しました。"))
         elif action == "accept":
             services.accept_report(actor=request.user, report=report, expected_version=version)
-            messages.success(request, "進捗報告を確認済にしました。")
+            messages.success(request, _("進捗報告を確認済にしました。"))
         elif action == "return":
             form = ReturnReportForm(request.POST)
             comment = form.data.get("return_comment", "")
             services.return_report(actor=request.user, report=report, expected_version=version, comment=comment)
-            messages.success(request, "進捗報告を差し戻しました。業務主管課にメールで知らせました。")
+            messages.success(request, _("進捗報告を差し戻しました。業務主管課にメールで知らせました。"))
         else:
             raise Http404
     except StaleObjectError as conflict:
@@ -502,7 +521,7 @@ def project_issues(request, project_id):
     problems = None
     if request.method == "POST":
         if not can_edit:
-            raise PermissionDenied("この案件の課題を取り込めるのは業務主管課と事務局です。")
+            raise PermissionDenied(_("この案件の課題を取り込めるのは業務主管課と事務局です。"))
         if form.is_valid():
             try:
                 result = services.import_register(
@@ -515,7 +534,9 @@ def project_issues(request, project_id):
                 problems = rejected.problems
             else:
                 messages.success(
-                    request, f"課題管理表を取り込みました（追加 {result['created']}件、更新 {result['updated']}件）。"
+                    request,
+                    _("課題管理表を取り込みました（追加 %(created)s件、更新 %(updated)s件）。")
+                    % {"created": result["created"], "updated": result["updated"]},
                 )
                 return redirect("migration:project_issues", project_id=project.id)
     issues = selectors.visible_issues(request.user).filter(project=project).order_by("number")
@@ -552,7 +573,7 @@ def _next_url(request, default):
 def issue_create(request, project_id):
     project = selectors.project_detail(request.user, project_id)
     if not report_perms.can_edit_issue(request.user, project):
-        raise PermissionDenied("この案件の課題・リスクを登録できるのは業務主管課と事務局です。")
+        raise PermissionDenied(_("この案件の課題・リスクを登録できるのは業務主管課と事務局です。"))
     form = RiskIssueForm(
         request.POST or None, instance=RiskIssue(project=project, raised_on=selectors.today()), project=project
     )
@@ -565,7 +586,7 @@ def issue_create(request, project_id):
 
     issue = save_form(form, create)
     if issue:
-        messages.success(request, f"課題・リスク No.{issue.number} を登録しました。")
+        messages.success(request, _("課題・リスク No.%(number)s を登録しました。") % {"number": issue.number})
         return redirect(_next_url(request, reverse("migration:issue_detail", args=[issue.id])))
     return render(
         request,
@@ -581,7 +602,7 @@ def issue_edit(request, issue_id):
     issue = selectors.issue_detail(request.user, issue_id)
     project = issue.project
     if not report_perms.can_edit_issue(request.user, project):
-        raise PermissionDenied("この課題・リスクを更新できるのは業務主管課と事務局です。")
+        raise PermissionDenied(_("この課題・リスクを更新できるのは業務主管課と事務局です。"))
     form = RiskIssueForm(request.POST or None, instance=issue, project=project)
 
     def update(data):
@@ -596,7 +617,7 @@ def issue_edit(request, issue_id):
 
     saved = save_form(form, update)
     if saved:
-        messages.success(request, f"課題・リスク No.{saved.number} を保存しました。")
+        messages.success(request, _("課題・リスク No.%(number)s を保存しました。") % {"number": saved.number})
         return redirect(_next_url(request, reverse("migration:issue_detail", args=[saved.id])))
     return render(
         request,
@@ -618,7 +639,7 @@ def issue_detail(request, issue_id):
             except ValidationError as error:
                 add_validation_errors(form, error)
             else:
-                messages.success(request, "コメントを投稿しました。")
+                messages.success(request, _("コメントを投稿しました。"))
                 return redirect(reverse("migration:issue_detail", args=[issue.id]) + "#comments")
     records = issue.history.select_related("history_user").order_by("id", "history_date", "history_id")
     return render(
@@ -630,7 +651,7 @@ def issue_detail(request, issue_id):
             "today": selectors.today(),
             "can_edit": report_perms.can_edit_issue(request.user, issue.project),
             "can_comment": report_perms.can_comment_issue(request.user, issue),
-            "history": _history(RiskIssue, records, lambda r: "課題・リスク"),
+            "history": _history(RiskIssue, records, lambda r: _("課題・リスク")),
         },
         status=400 if form.errors else 200,
     )

@@ -37,3 +37,21 @@ def test_dashboard_in_english(client, users, resident_project, japanese_text, en
     assert_language(client, "/dashboard/", japanese_text, english_text)
     english = page(client, "/dashboard/")
     assert "完了手順の累計" not in english  # chart titles and legends too
+
+
+def test_report_board_in_english(client, users, october_report):
+    client.force_login(users["dx"])
+    assert_language(client, "/reports/?month=2025-10", "進捗報告の提出状況", "Monthly report submissions")
+
+
+def test_report_form_in_english(client, users, october_report):
+    client.force_login(users["dept"])
+    url = f"/reports/{october_report.id}/edit/"
+    assert_language(client, url, "報告の概要", "Report summary")
+    english = page(client, url)
+    assert "Save as draft" in english and "下書きとして保存" not in english
+
+
+def test_issue_list_in_english(client, users, resident_project):
+    client.force_login(users["dx"])
+    assert_language(client, "/issues/?scope=all", "課題管理表（全業務）", "Issue register (all operations)")
