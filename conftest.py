@@ -135,6 +135,40 @@ def october_report(users, resident_project):
     return services.create_report(actor=users["dept"], project=resident_project, month=dt.date(2025, 10, 1))
 
 
+@pytest.fixture
+def other_vendor(db):
+    from vendors.models import Vendor
+
+    return Vendor.objects.create(name="株式会社ひかり情報サービス", corporate_number="5010001012340")
+
+
+@pytest.fixture
+def today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+@pytest.fixture
+def city_rfi(users, city, vendor, other_vendor, resident_project, today):
+    """あおば市's RFI, sent to both vendors, with an attachment."""
+    import datetime as dt
+
+    from vendors import services
+    from vendors.tests.conftest import pdf
+
+    rfi = services.create_rfi(
+        actor=users["dx"],
+        municipality=city,
+        title="住民記録システム標準化RFI",
+        deadline=today + dt.timedelta(days=10),
+        projects=[resident_project],
+        vendors=[vendor, other_vendor],
+    )
+    services.add_rfi_attachment(actor=users["dx"], rfi=rfi, file=pdf("RFI資料_あおば市.pdf"))
+    return services.send_rfi(actor=users["dx"], rfi=rfi, expected_version=rfi.version)
+
+
 def login(client, user):
     client.force_login(user)
     return client

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.concurrency import StaleObjectError
@@ -43,13 +44,13 @@ from vendors.models import (
 
 
 def _require_manage(request):
-    require(can_manage_municipality(request.user, request.user.municipality_id), "この操作は事務局が行います。")
+    require(can_manage_municipality(request.user, request.user.municipality_id), _("この操作は事務局が行います。"))
 
 
 def vendor_user_required(view):
     def wrapper(request, *args, **kwargs):
         if not perms.is_vendor_user(request.user):
-            raise PermissionDenied("このページはベンダの担当者向けです。")
+            raise PermissionDenied(_("このページはベンダの担当者向けです。"))
         return view(request, *args, **kwargs)
 
     wrapper.__name__ = view.__name__
@@ -86,7 +87,7 @@ def vendor_create(request):
     form = VendorForm(request.POST or None)
     vendor = save_form(form, lambda data: services.create_vendor(actor=request.user, **data))
     if vendor:
-        messages.success(request, f"ベンダ「{vendor.name}」を登録しました。")
+        messages.success(request, _("ベンダ「%(name)s」を登録しました。") % {"name": vendor.name})
         return redirect("vendors:vendor_detail", vendor_id=vendor.id)
     return render(request, "vendors/vendor_form.html", {"form": form})
 
@@ -106,7 +107,7 @@ def vendor_edit(request, vendor_id):
 
     saved = save_form(form, save)
     if saved:
-        messages.success(request, f"ベンダ「{saved.name}」を保存しました。")
+        messages.success(request, _("ベンダ「%(name)s」を保存しました。") % {"name": saved.name})
         return redirect("vendors:vendor_detail", vendor_id=saved.id)
     return render(request, "vendors/vendor_form.html", {"form": form, "vendor": vendor})
 
@@ -122,7 +123,7 @@ def vendor_detail(request, vendor_id):
         staff = get_object_or_404(vendor.staff.all(), pk=request.POST["resend"])
         try:
             services.resend_invitation(actor=request.user, user=staff)
-            messages.success(request, f"{staff.last_name}さんに招待メールを再送しました。")
+            messages.success(request, _("%(name)sさんに招待メールを再送しました。") % {"name": staff.last_name})
         except ValidationError as error:
             messages.error(request, "".join(error.messages))
         return redirect("vendors:vendor_detail", vendor_id=vendor.id)
@@ -132,7 +133,9 @@ def vendor_detail(request, vendor_id):
             invite_form, lambda data: services.invite_vendor_user(actor=request.user, vendor=vendor, **data)
         )
         if user:
-            messages.success(request, f"{user.last_name}さんのアカウントを作成し、招待メールを送りました。")
+            messages.success(
+                request, _("%(name)sさんのアカウントを作成し、招待メールを送りました。") % {"name": user.last_name}
+            )
             return redirect("vendors:vendor_detail", vendor_id=vendor.id)
     return render(
         request,
@@ -167,7 +170,7 @@ def contract_edit(request, contract_id=None):
 
     saved = save_form(form, save)
     if saved:
-        messages.success(request, f"契約「{saved}」を保存しました。")
+        messages.success(request, _("契約「%(name)s」を保存しました。") % {"name": saved})
         return redirect("vendors:contract_edit", contract_id=saved.id)
     return render(
         request, "vendors/contract_form.html", {"form": form, "contract": contract, "document_form": document_form}
@@ -183,7 +186,7 @@ def contract_document_upload(request, contract_id):
     if form.is_valid():
         try:
             services.add_contract_document(actor=request.user, contract=contract, file=form.cleaned_data["file"])
-            messages.success(request, "契約書類を登録しました。")
+            messages.success(request, _("契約書類を登録しました。"))
             return redirect("vendors:contract_edit", contract_id=contract.id)
         except ValidationError as error:
             add_validation_errors(form, error)
@@ -210,7 +213,7 @@ def rfi_edit(request, rfi_id=None):
 
     saved = save_form(form, save)
     if saved:
-        messages.success(request, f"RFI「{saved.title}」を保存しました。")
+        messages.success(request, _("RFI「%(title)s」を保存しました。") % {"title": saved.title})
         return redirect("vendors:rfi_detail", rfi_id=saved.id)
     return render(request, "vendors/rfi_form.html", {"form": form, "rfi": rfi})
 
@@ -252,33 +255,33 @@ def rfi_action(request, rfi_id, what):
     try:
         if what == "send":
             services.send_rfi(actor=request.user, rfi=rfi, expected_version=int(request.POST.get("version") or 0))
-            messages.success(request, "RFIを送付し、依頼先のベンダに案内メールを送りました。")
+            messages.success(request, _("RFIを送付し、依頼先のベンダに案内メールを送りました。"))
         elif what == "question":
             form = QuestionForm(request.POST)
             extra["question_form"] = form
             if not form.is_valid():
-                raise ValidationError("追加する質問を入力してください。")
+                raise ValidationError(_("追加する質問を入力してください。"))
             services.add_rfi_question(actor=request.user, rfi=rfi, text=form.cleaned_data["text"])
-            messages.success(request, "質問を追加しました。")
+            messages.success(request, _("質問を追加しました。"))
         elif what == "delete_question":
             question = get_object_or_404(rfi.questions, pk=request.POST.get("question"))
             services.delete_rfi_question(actor=request.user, question=question)
-            messages.success(request, f"問{question.number}を削除しました。")
+            messages.success(request, _("問%(number)sを削除しました。") % {"number": question.number})
         elif what == "attachment":
             form = FileForm(request.POST, request.FILES)
             extra["file_form"] = form
             if not form.is_valid():
-                raise ValidationError("添付するファイルを選んでください。")
+                raise ValidationError(_("添付するファイルを選んでください。"))
             services.add_rfi_attachment(actor=request.user, rfi=rfi, file=form.cleaned_data["file"])
-            messages.success(request, "添付資料を登録しました。")
+            messages.success(request, _("添付資料を登録しました。"))
         elif what == "reopen":
             form = ReopenForm(request.POST)
             extra["reopen_form"] = form
             invitation = get_object_or_404(rfi.invitations, pk=request.POST.get("invitation"))
             if not form.is_valid():
-                raise ValidationError("再受付の期限を日付で入力してください。")
+                raise ValidationError(_("再受付の期限を日付で入力してください。"))
             services.reopen_invitation(actor=request.user, invitation=invitation, until=form.cleaned_data["until"])
-            messages.success(request, f"{invitation.vendor.name}の回答を再受付にしました。")
+            messages.success(request, _("%(name)sの回答を再受付にしました。") % {"name": invitation.vendor.name})
         else:
             raise Http404
     except (ValidationError, StaleObjectError) as error:
@@ -352,7 +355,7 @@ def step_suggestions(request, kind, object_id):
         except (ValidationError, StaleObjectError, PermissionDenied) as error:
             problems = [getattr(error, "message", None) or "; ".join(getattr(error, "messages", [str(error)]))]
         else:
-            messages.success(request, f"手順の進捗を{applied}件更新しました。")
+            messages.success(request, _("手順の進捗を%(count)s件更新しました。") % {"count": applied})
             return redirect(back[0], **back[1])
     return render(
         request,
@@ -377,7 +380,9 @@ def rfp_create(request):
         lambda data: services.create_rfp(actor=request.user, municipality=request.user.municipality, **data),
     )
     if rfp:
-        messages.success(request, f"RFP「{rfp.title}」を登録しました。評価基準を追加してください。")
+        messages.success(
+            request, _("RFP「%(title)s」を登録しました。評価基準を追加してください。") % {"title": rfp.title}
+        )
         return redirect("vendors:rfp_detail", rfp_id=rfp.id)
     return render(request, "vendors/rfp_form.html", {"form": form})
 
@@ -394,7 +399,7 @@ def rfp_detail(request, rfp_id):
     if what == "criterion":
         criterion_form = CriterionForm(request.POST)
         if save_form(criterion_form, lambda data: services.add_criterion(actor=request.user, rfp=rfp, **data)):
-            messages.success(request, "評価基準を追加しました。")
+            messages.success(request, _("評価基準を追加しました。"))
             return redirect("vendors:rfp_detail", rfp_id=rfp.id)
     elif what == "scores":
         scores = {}
@@ -402,12 +407,15 @@ def rfp_detail(request, rfp_id):
             for vendor in rfp.vendors.all():
                 raw = request.POST.get(f"s_{criterion.id}_{vendor.id}", "").strip()
                 if raw and not raw.isdigit():
-                    problems.append(f"「{criterion.name}」（{vendor.name}）の点数は0以上の整数で入力してください。")
+                    problems.append(
+                        _("「%(criterion)s」（%(vendor)s）の点数は0以上の整数で入力してください。")
+                        % {"criterion": criterion.name, "vendor": vendor.name}
+                    )
                 scores[(criterion.id, vendor.id)] = int(raw) if raw.isdigit() else None
         if not problems:
             try:
                 services.save_scores(actor=request.user, rfp=rfp, scores=scores)
-                messages.success(request, "評価点を保存しました。")
+                messages.success(request, _("評価点を保存しました。"))
                 return redirect("vendors:rfp_detail", rfp_id=rfp.id)
             except ValidationError as error:
                 problems = error.messages
@@ -419,7 +427,7 @@ def rfp_detail(request, rfp_id):
             return services.record_selection(actor=request.user, rfp=rfp, expected_version=data.pop("version"), **data)
 
         if save_form(selection_form, select):
-            messages.success(request, "選定結果を記録し、契約と移行パターンを更新しました。")
+            messages.success(request, _("選定結果を記録し、契約と移行パターンを更新しました。"))
             return redirect("vendors:rfp_detail", rfp_id=rfp.id)
     mine = selectors.evaluator_scores(rfp, request.user)
     if what == "scores":
@@ -504,9 +512,10 @@ def _cost_sections(cells, posted):
 
 
 def _totals_rows(totals):
+    total_label = _("合計")
     return [
         {
-            "title": f"{'合計' if s == 'all' else SystemType(s).label}／{Environment(e).label}",
+            "title": f"{total_label if s == 'all' else SystemType(s).label}／{Environment(e).label}",
             **values,
         }
         for (s, e), values in totals.items()
@@ -523,7 +532,7 @@ def _posted_answer(request, rfi):
     lines = []
     for system_type in SystemType.values:
         for environment in Environment.values:
-            for code, _, _ in COST_CATEGORIES:
+            for code, _label, _help in COST_CATEGORIES:
                 lines.append(
                     {
                         "system_type": system_type,
@@ -562,14 +571,17 @@ def rfi_answer(request, rfi_id):
                 )
                 if what == "submit":
                     services.submit_response(actor=request.user, invitation=invitation, expected_version=draft.version)
-                    messages.success(request, f"回答（第{draft.number}版）を提出しました。受付メールを送りました。")
+                    messages.success(
+                        request,
+                        _("回答（第%(number)s版）を提出しました。受付メールを送りました。") % {"number": draft.number},
+                    )
                 else:
-                    messages.success(request, f"下書き（第{draft.number}版）を保存しました。")
+                    messages.success(request, _("下書き（第%(number)s版）を保存しました。") % {"number": draft.number})
                 return redirect("vendors:rfi_answer", rfi_id=rfi.id)
             if what == "file":
                 form = FileForm(request.POST, request.FILES)
                 if not form.is_valid():
-                    raise ValidationError("添付するファイルを選んでください。")
+                    raise ValidationError(_("添付するファイルを選んでください。"))
                 services.add_response_file(
                     actor=request.user,
                     invitation=invitation,
@@ -577,18 +589,20 @@ def rfi_answer(request, rfi_id):
                     based_on_id=based_on,
                     expected_version=version,
                 )
-                messages.success(request, f"ファイル「{form.cleaned_data['file'].name}」を添付しました。")
+                messages.success(
+                    request, _("ファイル「%(name)s」を添付しました。") % {"name": form.cleaned_data["file"].name}
+                )
                 return redirect("vendors:rfi_answer", rfi_id=rfi.id)
             if what == "remove_file":
                 stored = get_object_or_404(
                     RfiResponseFile, pk=request.POST.get("file"), response__invitation=invitation
                 )
                 services.remove_response_file(actor=request.user, stored=stored)
-                messages.success(request, f"ファイル「{stored.original_name}」を外しました。")
+                messages.success(request, _("ファイル「%(name)s」を外しました。") % {"name": stored.original_name})
                 return redirect("vendors:rfi_answer", rfi_id=rfi.id)
             if what == "import":
                 if "file" not in request.FILES:
-                    raise ValidationError("費用表のExcelファイルを選んでください。")
+                    raise ValidationError(_("費用表のExcelファイルを選んでください。"))
                 services.import_cost_table(
                     actor=request.user,
                     invitation=invitation,
@@ -596,7 +610,7 @@ def rfi_answer(request, rfi_id):
                     based_on_id=based_on,
                     expected_version=version,
                 )
-                messages.success(request, "費用表を取り込みました。")
+                messages.success(request, _("費用表を取り込みました。"))
                 return redirect("vendors:rfi_answer", rfi_id=rfi.id)
         except ImportRejected as rejected:
             import_problems = rejected.problems
@@ -648,7 +662,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     post_reset_login = False
 
     def form_valid(self, form):
-        messages.success(self.request, "パスワードを設定しました。ログインしてください。")
+        messages.success(self.request, _("パスワードを設定しました。ログインしてください。"))
         return super().form_valid(form)
 
 

@@ -55,3 +55,13 @@ def test_report_form_in_english(client, users, october_report):
 def test_issue_list_in_english(client, users, resident_project):
     client.force_login(users["dx"])
     assert_language(client, "/issues/?scope=all", "課題管理表（全業務）", "Issue register (all operations)")
+
+
+def test_vendors_home_in_english(client, users, city_rfi):
+    client.force_login(users["dx"])
+    assert_language(client, "/vendors/", "ベンダ・契約・RFI", "Vendors, contracts and RFIs")
+
+
+def test_rfi_page_in_english(client, users, city_rfi):
+    client.force_login(users["dx"])
+    assert_language(client, f"/rfis/{city_rfi.id}/", "依頼先と回答", "Vendors and answers")

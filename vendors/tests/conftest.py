@@ -1,4 +1,4 @@
-"""Two vendors with one user each, two municipalities each with a sent RFI."""
+"""Vendor B's user and みなみ町's RFI (other_vendor, today and city_rfi are in the root conftest.py)."""
 
 import datetime as dt
 
@@ -13,41 +13,10 @@ def pdf(name="提案資料.pdf"):
 
 
 @pytest.fixture
-def other_vendor(db):
-    from vendors.models import Vendor
-
-    return Vendor.objects.create(name="株式会社ひかり情報サービス", corporate_number="5010001012340")
-
-
-@pytest.fixture
 def vendor_b(other_vendor, make_user):
     from portal.models import User
 
     return make_user("vendor_b", User.Role.VENDOR, vendor=other_vendor)
-
-
-@pytest.fixture
-def today():
-    from django.utils import timezone
-
-    return timezone.localdate()
-
-
-@pytest.fixture
-def city_rfi(users, city, vendor, other_vendor, resident_project, today):
-    """あおば市's RFI, sent to both vendors, with an attachment."""
-    from vendors import services
-
-    rfi = services.create_rfi(
-        actor=users["dx"],
-        municipality=city,
-        title="住民記録システム標準化RFI",
-        deadline=today + dt.timedelta(days=10),
-        projects=[resident_project],
-        vendors=[vendor, other_vendor],
-    )
-    services.add_rfi_attachment(actor=users["dx"], rfi=rfi, file=pdf("RFI資料_あおば市.pdf"))
-    return services.send_rfi(actor=users["dx"], rfi=rfi, expected_version=rfi.version)
 
 
 @pytest.fixture
