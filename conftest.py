@@ -169,6 +169,46 @@ def city_rfi(users, city, vendor, other_vendor, resident_project, today):
     return services.send_rfi(actor=users["dx"], rfi=rfi, expected_version=rfi.version)
 
 
+@pytest.fixture
+def sample_csv() -> str:
+    """The SAMPLE 住民記録 requirement catalogue (fixtures/fitgap/)."""
+    from fitgap.tests.conftest import SAMPLE
+
+    return SAMPLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def import_catalogue(users):
+    from fitgap import services
+    from fitgap.tests.conftest import csv_upload
+    from migration.models import TargetOperation
+
+    def run(text: str, version_label="第1.0版", *, municipality=None, actor=None, operation_number=1):
+        actor = actor or users["dx"]
+        return services.import_catalogue(
+            actor=actor,
+            municipality=municipality or actor.municipality,
+            operation=TargetOperation.objects.get(number=operation_number),
+            title="住民記録システム標準仕様書（サンプル）",
+            version_label=version_label,
+            file=csv_upload(text),
+        )
+
+    return run
+
+
+@pytest.fixture
+def catalogue(import_catalogue, sample_csv):
+    return import_catalogue(sample_csv)[0]
+
+
+@pytest.fixture
+def analysis(users, resident_project, catalogue):
+    from fitgap import services
+
+    return services.start_analysis(actor=users["dept"], project=resident_project, catalogue=catalogue)
+
+
 def login(client, user):
     client.force_login(user)
     return client

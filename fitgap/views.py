@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fitgap import permissions as perms
@@ -86,7 +87,7 @@ def catalogue_template(request):
 def catalogue_import(request):
     municipality = request.user.municipality
     if not perms.can_manage_catalogues(request.user, municipality.id):
-        raise PermissionDenied("標準仕様書を取り込めるのは事務局です。")
+        raise PermissionDenied(_("標準仕様書を取り込めるのは事務局です。"))
     form = CatalogueImportForm(request.POST or None, request.FILES or None)
     problems = None
     if request.method == "POST" and form.is_valid():
@@ -106,13 +107,20 @@ def catalogue_import(request):
         except ValidationError as error:
             add_validation_errors(form, error)
         else:
-            note = (
-                f"（前の版 {diff.previous.version_label} から 追加 {len(diff.added)}件・変更 {len(diff.changed)}件・"
-                f"削除 {len(diff.removed)}件）"
-                if diff.previous
-                else ""
-            )
-            messages.success(request, f"{catalogue}を取り込みました{note}。")
+            if diff.previous:
+                message = _(
+                    "%(catalogue)sを取り込みました（前の版 %(previous)s から 追加 %(added)s件・変更 %(changed)s件・"
+                    "削除 %(removed)s件）。"
+                ) % {
+                    "catalogue": catalogue,
+                    "previous": diff.previous.version_label,
+                    "added": len(diff.added),
+                    "changed": len(diff.changed),
+                    "removed": len(diff.removed),
+                }
+            else:
+                message = _("%(catalogue)sを取り込みました。") % {"catalogue": catalogue}
+            messages.success(request, message)
             return redirect("fitgap:catalogue_detail", catalogue_id=catalogue.id)
     status = 400 if request.method == "POST" else 200
     return render(request, "fitgap/catalogue_import.html", {"form": form, "problems": problems}, status=status)
@@ -131,7 +139,7 @@ def catalogue_detail(request, catalogue_id):
             "catalogue": catalogue,
             "requirements": requirements,
             "diff": diff,
-            "changed_ids": {new.id for _, new, _ in diff.changed},
+            "changed_ids": {new.id for _old, new, _change in diff.changed},
             "added_ids": {r.id for r in diff.added},
             "analyses": catalogue.analyses.select_related("project__operation", "project__department"),
         },
@@ -168,13 +176,17 @@ def analysis(request, project_id):
         form = StartAnalysisForm(request.POST or None, catalogues=catalogues)
         if request.method == "POST":
             if not can_edit:
-                raise PermissionDenied("Fit & Gap分析を始められるのは業務主管課と事務局です。")
+                raise PermissionDenied(_("Fit & Gap分析を始められるのは業務主管課と事務局です。"))
             started = save_form(
                 form,
                 lambda data: services.start_analysis(actor=request.user, project=project, catalogue=data["catalogue"]),
             )
             if started:
-                messages.success(request, f"{started.catalogue}との比較分析を始めました（{started.items.count()}行）。")
+                messages.success(
+                    request,
+                    _("%(catalogue)sとの比較分析を始めました（%(count)s行）。")
+                    % {"catalogue": started.catalogue, "count": started.items.count()},
+                )
                 return redirect("fitgap:analysis", project_id=project.id)
         return render(
             request,
@@ -221,7 +233,7 @@ def analysis_summary(request, project_id):
 def _item(request, project_id, item_id, *, edit=True):
     item = selectors.item_detail(request.user, project_id, item_id)
     if edit and not perms.can_edit_analysis(request.user, item.analysis.project):
-        raise PermissionDenied("この分析を更新できるのは業務主管課と事務局です。")
+        raise PermissionDenied(_("この分析を更新できるのは業務主管課と事務局です。"))
     return item
 
 
@@ -273,7 +285,9 @@ def item_edit(request, project_id, item_id):
             )
             response["HX-Trigger"] = "fitgapChanged"  # the summary above the table reloads itself
             return response
-        messages.success(request, f"{saved.key}「{saved.display_title}」を保存しました。")
+        messages.success(
+            request, _("%(key)s「%(title)s」を保存しました。") % {"key": saved.key, "title": saved.display_title}
+        )
         return redirect(reverse("fitgap:analysis", args=[project.id]) + f"#item-{saved.id}")
     if request.htmx:  # keyboard users land in the form that replaced the row
         first = next(f for f in form.fields.values() if not f.widget.is_hidden)
@@ -293,7 +307,7 @@ def item_edit(request, project_id, item_id):
 def item_create(request, project_id):
     project = _project(request, project_id)
     if not perms.can_edit_analysis(request.user, project):
-        raise PermissionDenied("この分析に行を追加できるのは業務主管課と事務局です。")
+        raise PermissionDenied(_("この分析に行を追加できるのは業務主管課と事務局です。"))
     current = _analysis(project)
     if current is None:
         return redirect("fitgap:analysis", project_id=project.id)
@@ -305,7 +319,11 @@ def item_create(request, project_id):
         ),
     )
     if item:
-        messages.success(request, f"{item.get_kind_display()}の行 {item.key}「{item.title}」を追加しました。")
+        messages.success(
+            request,
+            _("%(kind)sの行 %(key)s「%(title)s」を追加しました。")
+            % {"kind": item.get_kind_display(), "key": item.key, "title": item.title},
+        )
         return redirect(reverse("fitgap:analysis", args=[project.id]) + f"#item-{item.id}")
     return render(
         request, "fitgap/item_create.html", {"project": project, "form": form}, status=400 if form.errors else 200
@@ -318,7 +336,7 @@ def item_create(request, project_id):
 def bulk_change(request, project_id):
     project = _project(request, project_id)
     if not perms.can_edit_analysis(request.user, project):
-        raise PermissionDenied("この分析を更新できるのは業務主管課と事務局です。")
+        raise PermissionDenied(_("この分析を更新できるのは業務主管課と事務局です。"))
     current = _analysis(project)
     form = BulkForm(request.POST)
     if request.POST.get("scope") == "shown":  # every row shown in the (filtered) table carries its version
@@ -327,7 +345,7 @@ def bulk_change(request, project_id):
         ids = [int(i) for i in request.POST.getlist("item") if i.isdigit()]
     back = reverse("fitgap:analysis", args=[project.id])
     if not ids:
-        messages.error(request, "一括変更する行をチェックボックスで選んでください。")
+        messages.error(request, _("一括変更する行をチェックボックスで選んでください。"))
         return redirect(back)
     if not form.is_valid():
         messages.error(
@@ -349,11 +367,15 @@ def bulk_change(request, project_id):
             due_date=form.cleaned_data["due_date"],
         )
     except StaleObjectError as conflict:
-        messages.error(request, "一括変更できませんでした（どの行も変更されていません）。" + conflict.message)
+        messages.error(request, _("一括変更できませんでした（どの行も変更されていません）。") + conflict.message)
     except ValidationError as error:
-        messages.error(request, "一括変更できませんでした（どの行も変更されていません）: " + "、".join(error.messages))
+        messages.error(
+            request,
+            _("一括変更できませんでした（どの行も変更されていません）: %(errors)s")
+            % {"errors": "、".join(error.messages)},
+        )
     else:
-        messages.success(request, f"{count}行の担当者・対応期限を変更しました。")
+        messages.success(request, _("%(count)s行の担当者・対応期限を変更しました。") % {"count": count})
     return redirect(back)
 
 
@@ -379,7 +401,7 @@ def survey_export(request, project_id):
 def survey_import(request, project_id):
     project = _project(request, project_id)
     if not perms.can_edit_analysis(request.user, project):
-        raise PermissionDenied("調査票を取り込めるのは業務主管課と事務局です。")
+        raise PermissionDenied(_("調査票を取り込めるのは業務主管課と事務局です。"))
     current = _analysis(project)
     if current is None:
         return redirect("fitgap:analysis", project_id=project.id)
@@ -392,7 +414,9 @@ def survey_import(request, project_id):
             problems = rejected.problems
         else:
             messages.success(
-                request, f"調査票を取り込みました（更新 {result['updated']}行、追加 {result['created']}行）。"
+                request,
+                _("調査票を取り込みました（更新 %(updated)s行、追加 %(created)s行）。")
+                % {"updated": result["updated"], "created": result["created"]},
             )
             return redirect("fitgap:analysis", project_id=project.id)
     return render(
@@ -409,7 +433,7 @@ def survey_import(request, project_id):
 def move_catalogue(request, project_id):
     project = _project(request, project_id)
     if not perms.can_edit_analysis(request.user, project):
-        raise PermissionDenied("分析の版を更新できるのは業務主管課と事務局です。")
+        raise PermissionDenied(_("分析の版を更新できるのは業務主管課と事務局です。"))
     current = _analysis(project)
     if current is None:
         return redirect("fitgap:analysis", project_id=project.id)
@@ -426,8 +450,16 @@ def move_catalogue(request, project_id):
     if result:
         messages.success(
             request,
-            f"比較する標準仕様書の版を更新しました（引継ぎ {result['kept']}行、要確認 {result['review']}行、"
-            f"追加 {result['added']}行、削除 {result['removed']}行）。",
+            _(
+                "比較する標準仕様書の版を更新しました（引継ぎ %(kept)s行、要確認 %(review)s行、"
+                "追加 %(added)s行、削除 %(removed)s行）。"
+            )
+            % {
+                "kept": result["kept"],
+                "review": result["review"],
+                "added": result["added"],
+                "removed": result["removed"],
+            },
         )
         return redirect("fitgap:analysis", project_id=project.id)
     diffs = [(c, services.catalogue_diff(current.catalogue, c)) for c in catalogues]
@@ -452,7 +484,11 @@ def item_delete(request, project_id, item_id):
     except ValidationError as error:
         messages.error(request, "、".join(error.messages))
     else:
-        messages.success(request, f"{item.get_kind_display()}の行 {item.key}「{item.title}」を削除しました。")
+        messages.success(
+            request,
+            _("%(kind)sの行 %(key)s「%(title)s」を削除しました。")
+            % {"kind": item.get_kind_display(), "key": item.key, "title": item.title},
+        )
     return redirect("fitgap:analysis", project_id=project_id)
 
 
@@ -466,5 +502,5 @@ def raise_issue(request, project_id, item_id):
     except ValidationError as error:
         messages.error(request, "、".join(error.messages))
     else:
-        messages.success(request, f"課題管理表に No.{issue.number} として起票しました。")
+        messages.success(request, _("課題管理表に No.%(number)s として起票しました。") % {"number": issue.number})
     return redirect(reverse("fitgap:analysis", args=[project_id]) + f"#item-{item.id}")

@@ -65,3 +65,11 @@ def test_vendors_home_in_english(client, users, city_rfi):
 def test_rfi_page_in_english(client, users, city_rfi):
     client.force_login(users["dx"])
     assert_language(client, f"/rfis/{city_rfi.id}/", "依頼先と回答", "Vendors and answers")
+
+
+def test_fit_and_gap_table_in_english(client, users, analysis):
+    client.force_login(users["dept"])
+    url = f"/fitgap/projects/{analysis.project_id}/"
+    assert_language(client, url, "分析表", "Analysis table")
+    english = page(client, url)
+    assert "Judgement" in english and "オプション採否" not in english
