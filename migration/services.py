@@ -89,7 +89,7 @@ def _apply_pattern_rule(*, actor, project: MigrationProject) -> None:
 @transaction.atomic
 def update_step_progress(*, actor, progress: StepProgress, expected_version: int, data: dict) -> StepProgress:
     require(can_edit_project(actor, progress.project), "この案件の手順を更新する権限がありません。")
-    progress = StepProgress.objects.select_for_update().select_related("step", "project").get(pk=progress.pk)
+    progress = StepProgress.objects.select_for_update(of=("self",)).select_related("step", "project").get(pk=progress.pk)
     claim_version(progress, expected_version)
     _apply(progress, data, STEP_FIELDS)
     if progress.status == StepProgress.Status.DONE:
@@ -192,7 +192,7 @@ def save_report(
 ) -> MonthlyReport:
     """Save the report's text, replace its meeting rows, change steps in place (their history records
     it) and add register items. ``step_updates`` is [(StepProgress, expected_version, data)]."""
-    report = MonthlyReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    report = MonthlyReport.objects.select_for_update(of=("self",)).select_related("project").get(pk=report.pk)
     _check_editable(actor, report)
     claim_version(report, expected_version)
     _apply(report, data, REPORT_FIELDS)
@@ -234,7 +234,7 @@ def _transition(report, actor, state, **fields):
 
 @transaction.atomic
 def submit_report(*, actor, report: MonthlyReport, expected_version: int) -> MonthlyReport:
-    report = MonthlyReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    report = MonthlyReport.objects.select_for_update(of=("self",)).select_related("project").get(pk=report.pk)
     _check_editable(actor, report)
     claim_version(report, expected_version)
     report.full_clean(validate_constraints=False)
@@ -263,7 +263,7 @@ def _check_review(actor, report):
 
 @transaction.atomic
 def return_report(*, actor, report: MonthlyReport, expected_version: int, comment: str) -> MonthlyReport:
-    report = MonthlyReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    report = MonthlyReport.objects.select_for_update(of=("self",)).select_related("project").get(pk=report.pk)
     _check_review(actor, report)
     if not (comment or "").strip():
         raise _ValidationError({"return_comment": "差戻しの理由（修正してほしい点）を入力してください。"})
@@ -290,7 +290,7 @@ def return_report(*, actor, report: MonthlyReport, expected_version: int, commen
 
 @transaction.atomic
 def accept_report(*, actor, report: MonthlyReport, expected_version: int) -> MonthlyReport:
-    report = MonthlyReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    report = MonthlyReport.objects.select_for_update(of=("self",)).select_related("project").get(pk=report.pk)
     _check_review(actor, report)
     claim_version(report, expected_version)
     return _transition(report, actor, MonthlyReport.State.ACCEPTED, reviewed_at=_timezone.now(), reviewed_by=actor)
@@ -440,7 +440,7 @@ def create_risk_issue(*, actor, project: MigrationProject, data: dict, other_dep
 def update_risk_issue(
     *, actor, issue: RiskIssue, expected_version: int, data: dict, other_departments=None
 ) -> RiskIssue:
-    issue = RiskIssue.objects.select_for_update().select_related("project").get(pk=issue.pk)
+    issue = RiskIssue.objects.select_for_update(of=("self",)).select_related("project").get(pk=issue.pk)
     require(_perms.can_edit_issue(actor, issue.project), "この課題・リスクを更新する権限がありません。")
     claim_version(issue, expected_version)
     _apply(issue, data, ISSUE_FIELDS)
