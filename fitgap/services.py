@@ -164,7 +164,11 @@ def _allowed(item: GapItem) -> list[str]:
 @transaction.atomic
 def update_item(*, actor, item: GapItem, expected_version: int, data: dict) -> GapItem:
     """The judgement fields of one row (and the text of a vendor row)."""
-    item = GapItem.objects.select_for_update(of=("self",)).select_related("analysis__project", "requirement").get(pk=item.pk)
+    item = (
+        GapItem.objects.select_for_update(of=("self",))
+        .select_related("analysis__project", "requirement")
+        .get(pk=item.pk)
+    )
     require(perms.can_edit_analysis(actor, item.analysis.project), "この分析を更新できるのは業務主管課と事務局です。")
     claim_version(item, expected_version)
     _apply(item, data, _allowed(item))
@@ -256,7 +260,9 @@ def move_to_catalogue(*, actor, analysis: Analysis, catalogue: Catalogue, expect
     (their history stays)."""
     require(perms.can_edit_analysis(actor, analysis.project), "この分析を更新できるのは業務主管課と事務局です。")
     analysis = (
-        Analysis.objects.select_for_update(of=("self",)).select_related("project__municipality", "catalogue").get(pk=analysis.pk)
+        Analysis.objects.select_for_update(of=("self",))
+        .select_related("project__municipality", "catalogue")
+        .get(pk=analysis.pk)
     )
     if catalogue.id == analysis.catalogue_id:
         raise ValidationError({"catalogue": "いまと同じ版です。別の版を選んでください。"})

@@ -89,7 +89,9 @@ def _apply_pattern_rule(*, actor, project: MigrationProject) -> None:
 @transaction.atomic
 def update_step_progress(*, actor, progress: StepProgress, expected_version: int, data: dict) -> StepProgress:
     require(can_edit_project(actor, progress.project), "この案件の手順を更新する権限がありません。")
-    progress = StepProgress.objects.select_for_update(of=("self",)).select_related("step", "project").get(pk=progress.pk)
+    progress = (
+        StepProgress.objects.select_for_update(of=("self",)).select_related("step", "project").get(pk=progress.pk)
+    )
     claim_version(progress, expected_version)
     _apply(progress, data, STEP_FIELDS)
     if progress.status == StepProgress.Status.DONE:

@@ -340,7 +340,9 @@ def reopen_invitation(*, actor, invitation: RfiInvitation, until: dt.date) -> Rf
 # ---------------------------------------------------------------------------
 def _lock_invitation(actor, invitation) -> RfiInvitation:
     require(perms.can_answer(actor, invitation), "このRFIに回答する権限がありません。")
-    invitation = RfiInvitation.objects.select_for_update(of=("self",)).select_related("rfi__municipality").get(pk=invitation.pk)
+    invitation = (
+        RfiInvitation.objects.select_for_update(of=("self",)).select_related("rfi__municipality").get(pk=invitation.pk)
+    )
     if not invitation.is_open(_today()):
         raise ValidationError(
             "回答期限を過ぎたため、回答は締め切られています。変更が必要な場合は依頼元の団体にご連絡ください。"
