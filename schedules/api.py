@@ -118,7 +118,7 @@ class PortfolioScheduleViewSet(viewsets.ViewSet):
         schedule = selectors.portfolio_schedule(
             request.user,
             baseline=selectors.pick_baseline(request.user, params.get("baseline")),
-            department_id=int(department) if department and department.isdigit() else None,
+            department_id=int(department) if department and department.isdecimal() else None,
             group=params.get("group") or None,
             late_only=params.get("late_only") in truthy,
             difficult_only=params.get("difficult_only") in truthy,

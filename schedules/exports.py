@@ -173,7 +173,7 @@ def schedule_workbook_job(job, report):
         schedule = selectors.portfolio_schedule(
             user,
             baseline=baseline,
-            department_id=int(department) if department and str(department).isdigit() else None,
+            department_id=int(department) if department and str(department).isdecimal() else None,
             group=params.get("group") or None,
             late_only=bool(params.get("late_only")),
             difficult_only=bool(params.get("difficult_only")),

@@ -25,9 +25,9 @@ class ScheduleViewForm(forms.Form):
         self.fields["baseline"].queryset = baselines
 
     def value(self, name, default=None):
-        if self.is_valid():
-            return self.cleaned_data.get(name) or default
-        return default
+        """The field's cleaned value; an invalid field alone falls back to ``default``, the valid ones are kept."""
+        self.is_valid()  # cleans once; cleaned_data then holds only the fields that are valid
+        return self.cleaned_data.get(name) or default
 
 
 class PortfolioFilterForm(ScheduleViewForm):
@@ -45,6 +45,18 @@ class PortfolioFilterForm(ScheduleViewForm):
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
+
+    export_fields = ["department", "group", "group_by", "late_only", "difficult_only", "baseline"]
+
+    def export_values(self) -> list[tuple[str, str]]:
+        """The filters in effect (invalid ones dropped) as the スケジュール表 export's hidden inputs (no zoom)."""
+        values = []
+        for name in self.export_fields:
+            value = self.value(name)
+            if value in (None, "", False):
+                continue
+            values.append((name, "on" if value is True else str(getattr(value, "pk", value))))
+        return values
 
 
 class BaselineForm(forms.ModelForm):

@@ -200,7 +200,7 @@ def baseline_detail(user, baseline_id) -> Baseline:
 
 
 def pick_baseline(user, baseline_id) -> Baseline | None:
-    if not baseline_id or not str(baseline_id).isdigit():
+    if not baseline_id or not str(baseline_id).isdecimal():
         return None
     return visible_baselines(user).filter(pk=baseline_id).first()
 

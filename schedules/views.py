@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -130,7 +131,7 @@ def plan(request, project_id):
             items.append(
                 (
                     item.progress,
-                    int(version) if version.isdigit() else -1,
+                    int(version) if version.isdecimal() else -1,
                     {"planned_start": item.planned_start, "planned_end": item.planned_end},
                 )
             )
@@ -247,7 +248,10 @@ def export(request):
         group_by=request.POST.get("group_by") or "department",
     )
     if params["project"]:
-        migration_selectors.project_detail(request.user, params["project"])  # 404 unless visible
+        if not params["project"].isdecimal():
+            raise Http404("案件が見つかりません。")
+        # 404 unless it is a project the user can see
+        params["project"] = migration_selectors.project_detail(request.user, int(params["project"])).id
     job = start_job(
         actor=request.user, municipality=_own_municipality(request.user), kind="schedules.workbook", params=params
     )

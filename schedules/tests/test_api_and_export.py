@@ -126,3 +126,55 @@ def test_portfolio_workbook_with_baseline(client, users, city, planned_project, 
     assert kinds.count("基準") == 17 and kinds.count("予定") == 17 and kinds.count("全体") == 3
     assert sheet["A1"].value == "スケジュール表（全案件）あおば市"
     assert Baseline.objects.count() == 1
+
+
+def test_export_of_an_unknown_or_non_numeric_project_is_not_found(client, users, town_project):
+    client.force_login(users["manager"])
+    for project in ("abc", "12abc", "-1", "²", "999999", str(town_project.id)):
+        assert client.post("/schedules/export/", {"project": project}).status_code == 404, project
+    assert not Job.objects.exists()
+
+
+def test_project_schedule_json_has_the_contract_end(client, users, city, planned_project):
+    from vendors.models import Vendor
+    from vendors.services import create_contract
+
+    contract = create_contract(
+        actor=users["dx"],
+        municipality=city,
+        projects=[planned_project],
+        vendor=Vendor.objects.create(name="株式会社あおば電算", corporate_number="1234567890123"),
+        package_name="あおば住民情報",
+        start_date=dt.date(2021, 4, 1),
+        end_date=dt.date(2027, 9, 30),
+    )
+    planned_project.current_contract = contract
+    planned_project.save()
+    client.force_login(users["manager"])
+    data = client.get(f"/api/v1/projects/{planned_project.id}/schedule/").json()
+    marks = {m["kind"]: m for m in data["projects"][0]["milestones"]}
+    assert marks["contract_end"] == {"kind": "contract_end", "kind_display": "現行契約終了", "symbol": "■",
+                                     "name": "現行契約終了（あおば住民情報）", "date": "2027-09-30",
+                                     "end_date": None}  # fmt: skip
+    assert data["range"]["end"] >= "2028-03-31"  # the axis reaches the 年度 of the contract end
+
+
+def test_portfolio_json_filters_by_department_and_group(client, users, city, planned_project, make_project):
+    tax = make_project(city, 13, "税務課")
+    client.force_login(users["manager"])
+    tax_id = city.departments.get(name="税務課").id
+    data = client.get(f"/api/v1/schedule/?department={tax_id}").json()
+    assert [p["id"] for p in data["projects"]] == [tax.id] and [g["label"] for g in data["groups"]] == ["税務課"]
+    data = client.get("/api/v1/schedule/?group=resident_registry").json()
+    assert [p["id"] for p in data["projects"]] == [planned_project.id]
+    data = client.get("/api/v1/schedule/?group=second&group_by=group").json()
+    assert [p["id"] for p in data["projects"]] == [tax.id] and [g["label"] for g in data["groups"]] == ["第2グループ"]
+    assert client.get("/api/v1/schedule/?group=first").json()["projects"] == []
+
+
+def test_portfolio_json_ignores_non_numeric_ids(client, users, planned_project):
+    client.force_login(users["manager"])
+    for query in ("department=abc", "department=²", "baseline=²", "baseline=abc"):
+        response = client.get(f"/api/v1/schedule/?{query}")
+        assert response.status_code == 200, query
+        assert [p["id"] for p in response.json()["projects"]] == [planned_project.id]

@@ -214,3 +214,164 @@ def test_portfolio_draws_the_national_deadline_line(client, users, planned_proje
     client.force_login(users["manager"])
     html = client.get(reverse("schedules:portfolio")).content.decode()
     assert 'class="g-line line-deadline"' in html
+
+
+def _export_inputs(html: str) -> dict[str, str]:
+    """The hidden inputs of the スケジュール表 export form in html (csrf token left out)."""
+    form = re.search(r'<form method="post" action="/schedules/export/".*?</form>', html, re.S)
+    assert form, "no export form"
+    inputs = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(0))
+    return {name: value for name, value in inputs if name != "csrfmiddlewaretoken"}
+
+
+def test_portfolio_export_form_follows_the_filters_swapped_by_htmx(client, users, city, planned_project):
+    from schedules import services
+
+    baseline = services.create_baseline(actor=users["dx"], municipality=city, name="当初")
+    department = city.departments.get(name="市民課")
+    client.force_login(users["manager"])
+    assert _export_inputs(client.get(reverse("schedules:portfolio")).content.decode()) == {"group_by": "department"}
+    query = (f"?department={department.id}&group=resident_registry&late_only=on&difficult_only=on"
+             f"&group_by=group&zoom=quarter&baseline={baseline.id}")  # fmt: skip
+    partial = client.get(
+        reverse("schedules:portfolio") + query, headers={"HX-Request": "true", "HX-Target": "schedule"}
+    ).content.decode()
+    assert partial.startswith('<div id="schedule">')
+    assert _export_inputs(partial) == {
+        "department": str(department.id),
+        "group": "resident_registry",
+        "group_by": "group",
+        "late_only": "on",
+        "difficult_only": "on",
+        "baseline": str(baseline.id),
+    }
+
+
+def test_project_export_form_follows_the_baseline_swapped_by_htmx(client, users, city, planned_project):
+    from schedules import services
+
+    baseline = services.create_baseline(actor=users["dx"], municipality=city, name="当初")
+    client.force_login(users["manager"])
+    url = reverse("schedules:project", args=[planned_project.id])
+    assert _export_inputs(client.get(url).content.decode()) == {"project": str(planned_project.id)}
+    partial = client.get(
+        url + f"?baseline={baseline.id}", headers={"HX-Request": "true", "HX-Target": "schedule"}
+    ).content.decode()
+    assert partial.startswith('<div id="schedule">')
+    assert _export_inputs(partial) == {"project": str(planned_project.id), "baseline": str(baseline.id)}
+
+
+def test_an_invalid_filter_is_dropped_alone(client, users, city, planned_project, make_project):
+    difficult = make_project(city, 13, "税務課", is_difficult=True, difficult_reason="代替ベンダなし",
+                             individual_deadline=dt.date(2028, 3, 31))  # fmt: skip
+    client.force_login(users["manager"])
+    html = client.get(reverse("schedules:portfolio") + "?late_only=on&department=99999&zoom=year").content.decode()
+    assert f'id="project-{planned_project.id}"' in html and f'id="project-{difficult.id}"' not in html  # late only
+    assert "zoom-month" in html  # the invalid zoom falls back to months
+    assert _export_inputs(html) == {"group_by": "department", "late_only": "on"}
+
+
+def test_portfolio_filters_by_department_and_group(client, users, city, planned_project, make_project):
+    tax = make_project(city, 13, "税務課", target_go_live=dt.date(2026, 1, 1))
+    client.force_login(users["manager"])
+    url = reverse("schedules:portfolio")
+    html = client.get(url + f"?department={city.departments.get(name='税務課').id}").content.decode()
+    assert f'id="project-{tax.id}"' in html and f'id="project-{planned_project.id}"' not in html
+    assert '<div class="g-label">税務課</div>' in html and '<div class="g-label">市民課</div>' not in html
+    html = client.get(url + "?group=resident_registry").content.decode()
+    assert f'id="project-{planned_project.id}"' in html and f'id="project-{tax.id}"' not in html
+    html = client.get(url + "?group=second&group_by=group").content.decode()
+    assert f'id="project-{tax.id}"' in html and f'id="project-{planned_project.id}"' not in html
+    assert '<div class="g-label">第2グループ</div>' in html and '<div class="g-label">住民記録</div>' not in html
+
+
+def test_project_page_shows_the_current_contract_end(client, users, city, planned_project):
+    from vendors.models import Vendor
+    from vendors.services import create_contract
+
+    contract = create_contract(
+        actor=users["dx"],
+        municipality=city,
+        projects=[planned_project],
+        vendor=Vendor.objects.create(name="株式会社あおば電算", corporate_number="1234567890123"),
+        package_name="あおば住民情報",
+        start_date=dt.date(2021, 4, 1),
+        end_date=dt.date(2027, 9, 30),
+    )
+    planned_project.current_contract = contract
+    planned_project.save()
+    client.force_login(users["manager"])
+    html = client.get(reverse("schedules:project", args=[planned_project.id])).content.decode()
+    assert "<dt>現行契約終了</dt><dd>■ 令和9年9月30日</dd>" in html
+    assert 'class="g-mark mark-contract_end"' in html
+    assert '<td>■</td><td>現行契約終了</td><th scope="row">現行契約終了（あおば住民情報）</th>' in html
+    assert "R9年度" in html  # the axis reaches the contract end
+
+
+def test_difficult_project_shows_its_individual_deadline(client, users, city, make_project):
+    difficult = make_project(city, 13, "税務課", is_difficult=True, difficult_reason="代替ベンダなし",
+                             individual_deadline=dt.date(2028, 3, 31))  # fmt: skip
+    client.force_login(users["manager"])
+    html = client.get(reverse("schedules:project", args=[difficult.id])).content.decode()
+    assert "◆ 令和10年3月31日（移行困難システムの個別期限）" in html
+    assert "個別の移行期限（移行困難システム）" in html and "国の移行期限（令和7年度末）" not in html.split("凡例")[0]
+    assert 'class="g-mark mark-deadline"' in html and "R9年度" in html
+
+
+def test_dx_office_deletes_a_baseline_and_a_department_cannot(client, users, city, planned_project):
+    from schedules import services
+
+    baseline = services.create_baseline(actor=users["dx"], municipality=city, name="当初")
+    url = reverse("schedules:baseline_detail", args=[baseline.id])
+    client.force_login(users["dept"])
+    assert "このベースラインを削除" not in client.get(url).content.decode()
+    assert client.post(url).status_code == 403
+    assert Baseline.objects.filter(pk=baseline.pk).exists()
+    client.force_login(users["dx"])
+    assert "このベースラインを削除" in client.get(url).content.decode()
+    response = client.post(url)
+    assert response.status_code == 302 and response.url == reverse("schedules:baseline_list")
+    assert not Baseline.objects.filter(pk=baseline.pk).exists()
+    assert client.get(url).status_code == 404
+
+
+def test_dx_office_deletes_a_milestone_and_a_department_cannot(client, users, city):
+    milestone = Milestone.objects.create(municipality=city, name="令和8年第4回定例会", date=dt.date(2026, 12, 1))
+    url = reverse("schedules:milestone_delete", args=[milestone.id])
+    client.force_login(users["dept"])
+    assert client.post(url).status_code == 403
+    client.force_login(users["dx"])
+    assert client.get(url).status_code == 405
+    response = client.post(url, follow=True)
+    assert response.redirect_chain == [(reverse("schedules:milestone_list"), 302)]
+    assert "「令和8年第4回定例会」を削除しました。" in response.content.decode()
+    assert not Milestone.objects.filter(pk=milestone.pk).exists()
+    assert "令和8年第4回定例会" not in client.get(reverse("schedules:milestone_list")).content.decode()
+
+
+def test_plan_is_refused_to_the_manager_and_another_department(client, users, resident_project):
+    resident_project.target_go_live = dt.date(2027, 4, 1)
+    resident_project.save()
+    url = reverse("schedules:plan", args=[resident_project.id])
+    versions = {f"version-{p.step.number}": p.version for p in resident_project.step_progress.select_related("step")}
+    for name in ("manager", "tax"):
+        client.force_login(users[name])
+        assert client.get(url).status_code == 403
+        assert client.post(url, versions).status_code == 403
+        page = client.get(reverse("schedules:project", args=[resident_project.id])).content.decode()
+        assert "標準工程で計画を作成" not in page
+    assert not StepProgress.objects.filter(project=resident_project, planned_start__isnull=False).exists()
+
+
+def test_plan_based_on_a_stale_version_is_refused(client, users, resident_project):
+    resident_project.target_go_live = dt.date(2027, 4, 1)
+    resident_project.save()
+    client.force_login(users["dept"])
+    url = reverse("schedules:plan", args=[resident_project.id])
+    client.get(url)
+    versions = {f"version-{p.step.number}": p.version for p in resident_project.step_progress.select_related("step")}
+    set_step(users["dx"], resident_project, 3, note="事務局が先に更新")  # someone saves step 3 meanwhile
+    response = client.post(url, versions)
+    assert response.status_code == 200
+    assert "先に更新したため、保存できませんでした" in response.content.decode()
+    assert not StepProgress.objects.filter(project=resident_project, planned_start__isnull=False).exists()  # nothing
