@@ -152,15 +152,47 @@ def survey_workbook(analysis, items, *, shared: bool = False) -> bytes:
     return _save(book)
 
 
+class SurveyParamsError(ValueError):
+    """The job's params name no analysis the job may export; the message (Japanese) is the job's error."""
+
+
+def survey_analysis(job):
+    """The analysis named by the job's params, within the job's municipality (another municipality's
+    project is not found, as everywhere)."""
+    from fitgap.models import Analysis
+    from migration.models import MigrationProject
+
+    project_id = (job.params or {}).get("project")
+    if isinstance(project_id, bool) or not str(project_id or "").isdigit():
+        raise SurveyParamsError(
+            "調査票を出力する移行案件を指定してください（params の project に移行案件のIDを数字で指定します）。"
+        )
+    project_id = int(project_id)
+    if not MigrationProject.objects.filter(pk=project_id, municipality=job.municipality).exists():
+        raise SurveyParamsError(
+            f"指定した移行案件（ID: {project_id}）が見つかりません。自団体の移行案件のIDを指定してください。"
+        )
+    analysis = (
+        Analysis.objects.select_related(
+            "project__operation", "project__municipality", "project__department", "catalogue"
+        )
+        .filter(project_id=project_id)
+        .first()
+    )
+    if analysis is None:
+        raise SurveyParamsError(
+            f"移行案件（ID: {project_id}）のFit & Gap分析がまだありません。分析を始めてから調査票を出力してください。"
+        )
+    return analysis
+
+
 @job_handler("fitgap.survey", label="Fit & Gap調査票（Excel）")
 def survey_job(job, report):
     """params: {"project": id, "shared": bool}; the job's municipality scopes the project."""
-    from fitgap.models import Analysis
-
-    analysis = Analysis.objects.select_related(
-        "project__operation", "project__municipality", "project__department", "catalogue"
-    ).get(project_id=job.params["project"], project__municipality=job.municipality)
-    items = analysis.items.select_related("requirement").order_by("kind", "sort_order", "key")
+    analysis = survey_analysis(job)
+    # sort_order keeps the kinds in bands (services.KIND_BASE): 標準仕様 in the catalogue's order, then
+    # カスタマイズ, then 機能比較表 — the order of the table page
+    items = analysis.items.select_related("requirement").order_by("sort_order", "key")
     report(30)
     content = survey_workbook(analysis, items, shared=bool(job.params.get("shared")))
     operation, label = analysis.project.operation.name, analysis.catalogue.version_label

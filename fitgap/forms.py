@@ -41,15 +41,17 @@ class MoveCatalogueForm(StartAnalysisForm):
 
 
 class GapItemForm(VersionedModelForm):
-    """The judgement fields of a row, edited in place in the table."""
+    """The judgement fields of a row, edited in place in the table; for a カスタマイズ / 機能比較表 row
+    also its 機能名・項目名, 内容 (and 比較表の状態), which a spec row takes from the catalogue."""
 
     class Meta:
         model = GapItem
         fields = [
-            "current_support", "judgement", "option_choice", "impact", "impact_description", "policy", "owner",
-            "due_date", "status", "decision",
+            "title", "description", "comparison_status", "current_support", "judgement", "option_choice", "impact",
+            "impact_description", "policy", "owner", "due_date", "status", "decision",
         ]  # fmt: skip
         widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
             "impact_description": forms.Textarea(attrs={"rows": 2}),
             "decision": forms.Textarea(attrs={"rows": 2}),
         }
@@ -70,6 +72,15 @@ class GapItemForm(VersionedModelForm):
             del self.fields["option_choice"]
         if item.kind != GapItem.Kind.SPEC:
             del self.fields["current_support"]
+            self.fields["title"].required = True
+            self.fields["title"].error_messages["required"] = "機能名・項目名を入力してください。"
+        else:  # shown from the requirement of the catalogue
+            for name in ("title", "description", "comparison_status"):
+                del self.fields[name]
+        if item.kind == GapItem.Kind.COMPARISON:
+            self.fields["comparison_status"].choices = _blank_choices(GapItem.ComparisonStatus.choices, "（未選択）")
+        elif "comparison_status" in self.fields:  # only 機能比較表 rows have a status
+            del self.fields["comparison_status"]
         for name in ("owner",):
             self.fields[name].widget.attrs["autocomplete"] = "off"
 

@@ -30,6 +30,10 @@ EDITABLE = {
     "標準オプションの採否": "option_choice", "影響度": "impact", "影響内容": "impact_description",
     "対応方針": "policy", "担当者": "owner", "対応期限": "due_date", "検討状況": "status", "決定内容": "decision",
 }  # fmt: skip
+# The column of each field, to report a problem of a field (from the model or a service) under its header.
+FIELD_COLUMNS = {field: column for column, field in EDITABLE.items()} | {
+    "kind": "区分", "key": "ID", "title": "機能名・項目名", "description": "要件の内容・説明",
+}  # fmt: skip
 CHOICE_COLUMNS = {
     "区分": GapItem.Kind, "比較表の状態": GapItem.ComparisonStatus, "現行システムでの対応": GapItem.Support,
     "判定": GapItem.Judgement, "標準オプションの採否": GapItem.OptionChoice, "影響度": GapItem.Impact,
@@ -383,13 +387,9 @@ def parse_survey(*, analysis, file, today: dt.date) -> list[SurveyRow]:
             try:
                 candidate.full_clean(exclude=["analysis"], validate_unique=False, validate_constraints=False)
             except ValidationError as error:
-                labels = {v: k for k, v in EDITABLE.items()} | {
-                    "title": "機能名・項目名",
-                    "description": "要件の内容・説明",
-                }
                 for name, messages in error.message_dict.items():
                     for message in messages:
-                        problem(labels.get(name, "ID" if name == "key" else ""), message)
+                        problem(FIELD_COLUMNS.get(name, ""), message)
         problems.extend(row_problems)
         if not row_problems:
             parsed.append(SurveyRow(number, item, kind, key, data, expected_version))

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -12,7 +12,8 @@ from simple_history.utils import bulk_create_with_history
 from fitgap import permissions as perms
 from fitgap.models import Analysis, Catalogue, GapItem, Requirement
 from portal.calendar import fiscal_year
-from portal.concurrency import claim_version
+from portal.concurrency import StaleObjectError, claim_version
+from portal.history import format_changes
 from portal.imports import ImportProblem, ImportRejected
 from portal.permissions import require
 
@@ -150,11 +151,36 @@ def start_analysis(*, actor, project, catalogue: Catalogue) -> Analysis:
     return analysis
 
 
+def _value(name: str, value):
+    return "" if value is None and name != "due_date" else value
+
+
+def _read_only_message(item: GapItem, name: str) -> str:
+    try:
+        label = GapItem._meta.get_field(name).verbose_name
+    except FieldDoesNotExist:
+        return f"「{name}」という項目はありません。"
+    if item.kind == GapItem.Kind.SPEC and name in VENDOR_ROW_FIELDS:
+        return (
+            f"標準仕様の行の{label}は要件カタログ（標準仕様書）の内容を表示するため変更できません。"
+            "この項目を送らずに保存してください。"
+        )
+    return f"{label}はここでは変更できません。この項目を送らずに保存してください。"
+
+
 def _apply(item: GapItem, data: dict, allowed: list[str]) -> None:
+    """Set the fields of ``data``; a field that may not be changed here is refused by field (a value equal
+    to the current one, e.g. a representation sent back as it was read, is left alone)."""
+    errors = {
+        name: _read_only_message(item, name)
+        for name, value in data.items()
+        if name not in allowed and _value(name, value) != getattr(item, name, object())
+    }
+    if errors:
+        raise ValidationError(errors)
     for name, value in data.items():
-        if name not in allowed:
-            raise ValueError(f"{name} cannot be changed here")
-        setattr(item, name, "" if value is None and name != "due_date" else value)
+        if name in allowed:
+            setattr(item, name, _value(name, value))
 
 
 def _allowed(item: GapItem) -> list[str]:
@@ -162,17 +188,19 @@ def _allowed(item: GapItem) -> list[str]:
 
 
 @transaction.atomic
-def update_item(*, actor, item: GapItem, expected_version: int, data: dict) -> GapItem:
-    """The judgement fields of one row (and the text of a vendor row)."""
+def update_item(*, actor, item: GapItem, expected_version: int, data: dict, reviewed: bool = True) -> GapItem:
+    """The judgement fields of one row (and the text of a vendor row). Saving a row is its review
+    (要確認 is cleared) unless ``reviewed=False`` (a bulk change of 担当者 / 対応期限 reviews nothing)."""
     item = (
         GapItem.objects.select_for_update(of=("self",))
         .select_related("analysis__project", "requirement")
         .get(pk=item.pk)
     )
     require(perms.can_edit_analysis(actor, item.analysis.project), "この分析を更新できるのは業務主管課と事務局です。")
-    claim_version(item, expected_version)
     _apply(item, data, _allowed(item))
-    item.needs_review = False
+    claim_version(item, expected_version)
+    if reviewed:
+        item.needs_review = False
     item.full_clean()
     item._history_user = actor
     item.save()
@@ -249,7 +277,7 @@ def bulk_update(
     for item, version in rows:
         if item.analysis_id != analysis.id:
             raise ValidationError("別の分析の行は一括変更できません。")
-        update_item(actor=actor, item=item, expected_version=version, data=data)
+        update_item(actor=actor, item=item, expected_version=version, data=data, reviewed=False)
     return len(rows)
 
 
@@ -276,7 +304,11 @@ def move_to_catalogue(*, actor, analysis: Analysis, catalogue: Catalogue, expect
     changed_ids = {new.function_id for _, new, _ in diff.changed}
     new_requirements = {r.function_id: r for r in catalogue.requirements.all()}
     result = {"kept": 0, "review": 0, "added": 0, "removed": 0}
-    spec_items = list(analysis.items.filter(kind=GapItem.Kind.SPEC).select_related("requirement"))
+    # the rows are rewritten whole: lock them (only them — PostgreSQL refuses FOR UPDATE on the nullable
+    # side of the outer join to the requirement)
+    spec_items = list(
+        analysis.items.filter(kind=GapItem.Kind.SPEC).select_for_update(of=("self",)).select_related("requirement")
+    )
     for item in spec_items:
         requirement = new_requirements.get(item.key)
         if requirement is None:
@@ -305,6 +337,19 @@ def move_to_catalogue(*, actor, analysis: Analysis, catalogue: Catalogue, expect
     return result
 
 
+def _import_problems(row: int, error: ValidationError) -> list[ImportProblem]:
+    """A service's ValidationError as problems of one 調査票 row, under the column of each field."""
+    from fitgap.imports import FIELD_COLUMNS
+
+    if not hasattr(error, "error_dict"):
+        return [ImportProblem(row, "", message) for message in error.messages]
+    return [
+        ImportProblem(row, FIELD_COLUMNS.get(name, ""), message)
+        for name, messages in error.message_dict.items()
+        for message in messages
+    ]
+
+
 @transaction.atomic
 def import_survey(*, actor, analysis: Analysis, file) -> dict:
     """A filled-in 調査票: rows matched by 区分 + ID are updated, new vendor rows added. All or nothing."""
@@ -329,9 +374,19 @@ def import_survey(*, actor, analysis: Analysis, file) -> dict:
                         data=changes,
                     )
                     updated += 1
+        except StaleObjectError as conflict:
+            detail = format_changes(conflict.changes) if conflict.changes else ""
+            problems.append(
+                ImportProblem(
+                    row.row,
+                    "版数",
+                    "この行は取り込む間に他の利用者がポータルで更新しました"
+                    + (f"（{detail}）" if detail else "")
+                    + "。調査票を出力し直して入力してください。",
+                )
+            )
         except ValidationError as error:
-            for message in error.messages:
-                problems.append(ImportProblem(row.row, "", message))
+            problems.extend(_import_problems(row.row, error))
     if problems:
         transaction.set_rollback(True)
         raise ImportRejected(problems)

@@ -338,6 +338,8 @@ def bulk_change(request, project_id):
     if not perms.can_edit_analysis(request.user, project):
         raise PermissionDenied(_("この分析を更新できるのは業務主管課と事務局です。"))
     current = _analysis(project)
+    if current is None:
+        return redirect("fitgap:analysis", project_id=project.id)
     form = BulkForm(request.POST)
     if request.POST.get("scope") == "shown":  # every row shown in the (filtered) table carries its version
         ids = [int(k[8:]) for k in request.POST if k.startswith("version-") and k[8:].isdigit()]
@@ -357,7 +359,16 @@ def bulk_change(request, project_id):
     for item_id in ids:
         if item_id in items:
             version = request.POST.get(f"version-{item_id}", "")
-            rows.append((items[item_id], int(version) if version.isdigit() else items[item_id].version))
+            if not version.isdigit():  # without the version the user saw, a newer save would be overwritten
+                messages.error(
+                    request,
+                    _(
+                        "一括変更できませんでした（どの行も変更されていません）: 選んだ行の版数が送られていません。"
+                        "分析表を読み込み直してから、もう一度行を選んでください。"
+                    ),
+                )
+                return redirect(back)
+            rows.append((items[item_id], int(version)))
     try:
         count = services.bulk_update(
             actor=request.user,

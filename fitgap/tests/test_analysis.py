@@ -231,3 +231,71 @@ def test_the_table_offers_the_list_export_with_the_project(analysis, users, clie
     html = client.get(f"/fitgap/projects/{analysis.project_id}/").content.decode()
     assert 'action="/dashboard/export/gaps/"' in html
     assert f'name="project" value="{analysis.project_id}"' in html
+
+
+def test_bulk_change_keeps_the_review_flags(analysis, users):
+    flagged, plain = list(analysis.items.order_by("sort_order")[:2])
+    GapItem.objects.filter(pk=flagged.pk).update(needs_review=True)
+    services.bulk_update(
+        actor=users["dept"],
+        analysis=analysis,
+        rows=[(flagged, 1), (plain, 1)],
+        owner="市民課 田中",
+        due_date=dt.date(2026, 9, 30),
+    )
+    flagged, plain = GapItem.objects.get(pk=flagged.pk), GapItem.objects.get(pk=plain.pk)
+    assert (flagged.owner, flagged.due_date, flagged.version) == ("市民課 田中", dt.date(2026, 9, 30), 2)
+    assert flagged.needs_review is True and plain.needs_review is False
+    # saving the row itself is its review
+    services.update_item(actor=users["dept"], item=flagged, expected_version=2, data={"judgement": "fit"})
+    assert GapItem.objects.get(pk=flagged.pk).needs_review is False
+
+
+def test_moving_to_a_new_version_locks_the_rows_it_rewrites(analysis, users, import_catalogue, sample_csv, monkeypatch):
+    """SQLite ignores FOR UPDATE, so the test records the locks asked for; PostgreSQL refuses FOR UPDATE
+    on the nullable side of an outer join, so every lock with select_related must name of=("self",)."""
+    from django.db.models import QuerySet
+
+    second, _ = import_catalogue(sample_csv, "第2.0版")
+    locks = []
+    real = QuerySet.select_for_update
+
+    def recording(queryset, *args, **kwargs):
+        locks.append((queryset.model, kwargs.get("of")))
+        return real(queryset, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", recording)
+    services.move_to_catalogue(actor=users["dept"], analysis=analysis, catalogue=second, expected_version=1)
+    assert (GapItem, ("self",)) in locks
+    assert all(of == ("self",) for _model, of in locks)
+
+
+def test_added_rows_and_rows_of_a_new_version_get_the_default_due_date(
+    analysis, users, city, import_catalogue, sample_csv
+):
+    from fitgap.models import Analysis
+
+    started_with = spec(analysis, "SMPL-J-0001").due_date
+    city.budget_request_month, city.budget_request_day = 9, 30
+    city.save()
+    due = services.default_due_date(city)
+    assert due != started_with
+    analysis = Analysis.objects.select_related("project__municipality").get(pk=analysis.pk)
+    added = services.add_item(actor=users["dept"], analysis=analysis, kind="customisation", data={"title": "独自帳票"})
+    assert added.due_date == due
+    empty = services.add_item(
+        actor=users["dept"], analysis=analysis, kind="customisation", data={"title": "独自帳票2", "due_date": None}
+    )
+    assert empty.due_date == due
+    chosen = services.add_item(
+        actor=users["dept"],
+        analysis=analysis,
+        kind="comparison",
+        data={"title": "一括異動", "comparison_status": "added", "due_date": dt.date(2027, 1, 15)},
+    )
+    assert chosen.due_date == dt.date(2027, 1, 15)
+    line = "SMPL-J-0502,転出届のオンライン受付,機能,実装必須,マイナポータルからの転出届を受け付けられること。,"
+    second, _ = import_catalogue(sample_csv + line + "\n", "第2.0版")
+    services.move_to_catalogue(actor=users["dept"], analysis=analysis, catalogue=second, expected_version=1)
+    assert spec(analysis, "SMPL-J-0502").due_date == due  # the new requirement's row
+    assert spec(analysis, "SMPL-J-0001").due_date == started_with  # kept rows keep theirs

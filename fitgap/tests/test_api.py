@@ -146,3 +146,26 @@ def test_vendor_rows_can_be_deleted_spec_rows_cannot(client, users, analysis):
         f"/fitgap/projects/{analysis.project_id}/items/{again.id}/delete/", {"version": 1}, follow=True
     )
     assert "機能比較表の行 CMP-001「x」を削除しました" in response.content.decode()
+
+
+def test_patching_the_catalogue_text_of_a_spec_row_is_a_400_by_field(client, users, analysis):
+    client.force_login(users["dept"])
+    item = analysis.items.get(key="SMPL-J-0001")
+    url = f"/api/v1/gaps/{item.id}/"
+    response = client.patch(
+        url,
+        {"title": "別の名前", "description": "別の内容", "comparison_status": "added", "version": 1},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    errors = response.json()
+    assert set(errors) == {"title", "description", "comparison_status"}
+    assert "標準仕様の行" in errors["title"][0] and "変更できません" in errors["title"][0]
+    assert "比較表の状態" in errors["comparison_status"][0]
+    fresh = GapItem.objects.get(pk=item.pk)
+    assert (fresh.title, fresh.version) == ("", 1)  # nothing saved, the version is not used up
+    # sending back the values that were read (e.g. the whole GET representation) is not an error
+    same = client.patch(
+        url, {"title": "", "comparison_status": "", "owner": "佐藤", "version": 1}, content_type="application/json"
+    )
+    assert same.status_code == 200 and same.json()["owner"] == "佐藤"

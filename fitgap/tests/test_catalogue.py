@@ -190,3 +190,85 @@ def test_catalogue_pages(client, users, catalogue, import_catalogue, sample_csv)
     assert "追加 1件・変更 0件・削除 0件" in good.content.decode()
     client.force_login(users["dept"])
     assert client.get("/fitgap/catalogues/import/").status_code == 403
+
+
+def test_the_detail_page_of_a_second_version_shows_the_diff_table(
+    client, users, import_catalogue, catalogue, sample_csv
+):
+    lines = [line for line in sample_csv.splitlines() if not line.startswith("SMPL-J-0016,")]
+    lines = [line.replace("転出証明書を発行できること。", "転出証明書を電子的にも発行できること。") for line in lines]
+    lines.append("SMPL-J-0501,電子申請の受付,機能,標準オプション,電子申請された転出届を受け付けられること。,")
+    second, _ = import_catalogue("\n".join(lines) + "\n", "第2.0版")
+    removed = catalogue.requirements.get(function_id="SMPL-J-0016")
+    client.force_login(users["manager"])
+    first_page = client.get(f"/fitgap/catalogues/{catalogue.id}/").content.decode()
+    assert "前の版はありません" in first_page and "fg-diff" not in first_page
+    html = client.get(f"/fitgap/catalogues/{second.id}/").content.decode()
+    assert "前の版（第1.0版）から" in html and "追加 1件" in html and "変更 1件" in html and "削除 1件" in html
+    assert "<caption>追加・変更・削除された要件</caption>" in html
+    diff_table = html.split('class="data fg-diff"')[1].split("</table>")[0]
+    assert (
+        '<tr><td><span class="badge fg-added">＋ 追加</span></td><td>SMPL-J-0501</td>'
+        '<th scope="row">電子申請の受付</th><td>—</td></tr>'
+    ) in diff_table
+    assert '<span class="badge fg-changed">△ 変更</span></td><td>SMPL-J-0103</td>' in diff_table
+    assert "<td>要件の内容</td></tr>" in diff_table
+    assert (
+        f'<span class="badge fg-removed">－ 削除</span></td><td>SMPL-J-0016</td><th scope="row">{removed.name}</th>'
+    ) in diff_table
+    assert diff_table.count("<tr>") == 4  # the header and the three rows
+    # the requirement list marks the added and changed ones too
+    requirements = html.split('id="req-heading"')[1]
+    assert 'SMPL-J-0501 <span class="badge fg-added">' in requirements
+    assert 'SMPL-J-0103 <span class="badge fg-changed">' in requirements
+
+
+def _import(users, file):
+    from migration.models import TargetOperation
+
+    return services.import_catalogue(
+        actor=users["dx"],
+        municipality=users["dx"].municipality,
+        operation=TargetOperation.objects.get(number=1),
+        title="t",
+        version_label="v",
+        file=file,
+    )
+
+
+def test_a_catalogue_file_too_large_or_of_another_type_is_refused(users, sample_csv, settings, client, catalogue):
+    from fitgap.tests.conftest import csv_upload
+
+    settings.UPLOAD_MAX_BYTES = 1024
+    with pytest.raises(ImportRejected) as caught:
+        _import(users, csv_upload(sample_csv))  # several KB
+    assert [p.row for p in caught.value.problems] == [None]
+    assert caught.value.problems[0].message.startswith("ファイルが大きすぎます")
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
+    docx = _zip({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"})
+    for name, content in (("要件一覧.png", png), ("要件一覧.xlsx", docx), ("要件一覧.csv", png)):
+        with pytest.raises(ImportRejected) as caught:
+            _import(users, upload(content, name))
+        message = caught.value.problems[0].message
+        assert "このファイルの形式は受け付けられません" in message and "Excel（.xlsx）" in message and "CSV" in message
+    assert Catalogue.objects.count() == 1  # only the fixture's
+    client.force_login(users["dx"])
+    response = client.post(
+        "/fitgap/catalogues/import/",
+        {"operation": 1, "title": "t", "version_label": "第3.0版", "file": upload(png, "要件一覧.png")},
+    )
+    html = response.content.decode()
+    assert (
+        response.status_code == 400 and "このファイルの形式は受け付けられません" in html and 'value="第3.0版"' in html
+    )
+
+
+def _zip(files: dict) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()

@@ -239,3 +239,71 @@ def test_row_edit_works_without_javascript(client, analysis, users, resident_pro
     assert good.status_code == 302 and good.url.endswith(f"#item-{item.id}")
     item.refresh_from_db()
     assert (item.option_choice, item.status) == ("adopt", "in_progress")
+
+
+def test_bulk_change_without_an_analysis_goes_to_the_start_form(client, users, resident_project):
+    client.force_login(users["dept"])
+    response = client.post(f"/fitgap/projects/{resident_project.id}/items/bulk/", {"item": ["1"], "owner": "高橋"})
+    assert response.status_code == 302 and response.url == f"/fitgap/projects/{resident_project.id}/"
+
+
+def test_bulk_change_refuses_rows_sent_without_their_version(client, analysis, users, resident_project):
+    ids = list(analysis.items.order_by("sort_order").values_list("id", flat=True)[:2])
+    url = f"/fitgap/projects/{resident_project.id}/items/bulk/"
+    client.force_login(users["dept"])
+    for versions in ({f"version-{ids[0]}": 1}, {f"version-{ids[0]}": 1, f"version-{ids[1]}": "x"}):
+        response = client.post(url, {"item": ids, "owner": "高橋", **versions}, follow=True)
+        html = response.content.decode()
+        assert "どの行も変更されていません" in html and "版数" in html and "読み込み直して" in html
+        assert not GapItem.objects.filter(owner="高橋").exists()
+
+
+def test_a_vendor_row_text_can_be_corrected_on_the_page(client, analysis, users, resident_project):
+    row = services.add_item(
+        actor=users["dept"],
+        analysis=analysis,
+        kind="comparison",
+        data={"title": "一括異動", "comparison_status": "added"},
+    )
+    client.force_login(users["dept"])
+    url = f"/fitgap/projects/{resident_project.id}/items/{row.id}/edit/"
+    page = client.get(url).content.decode()
+    assert 'name="title"' in page and 'name="description"' in page and 'name="comparison_status"' in page
+    data = {"version": 1, "title": "", "description": "一括で異動を処理する", "comparison_status": "changed",
+            "policy": "undecided", "status": "not_started"}  # fmt: skip
+    bad = client.post(url, data)
+    html = bad.content.decode()
+    assert bad.status_code == 400 and "機能名・項目名を入力してください。" in html
+    assert "一括で異動を処理する" in html and 'value="changed" selected' in html  # input kept
+    good = client.post(url, data | {"title": "一括異動処理"})
+    assert good.status_code == 302
+    row.refresh_from_db()
+    assert (row.title, row.description, row.comparison_status) == ("一括異動処理", "一括で異動を処理する", "changed")
+    inline = client.post(url, data | {"title": "一括異動処理（改）", "version": 2}, HTTP_HX_REQUEST="true")
+    assert inline.status_code == 200 and "一括異動処理（改）" in inline.content.decode()
+    customisation = services.add_item(actor=users["dept"], analysis=analysis, kind="customisation", data={"title": "x"})
+    page = client.get(f"/fitgap/projects/{resident_project.id}/items/{customisation.id}/edit/").content.decode()
+    assert 'name="title"' in page and 'name="description"' in page and 'name="comparison_status"' not in page
+    spec_row = analysis.items.get(key="SMPL-J-0001")
+    page = client.get(f"/fitgap/projects/{resident_project.id}/items/{spec_row.id}/edit/").content.decode()
+    assert 'name="title"' not in page and 'name="description"' not in page and 'name="comparison_status"' not in page
+
+
+def test_another_department_cannot_start_or_move_the_analysis(
+    client, users, resident_project, catalogue, import_catalogue, sample_csv
+):
+    from fitgap.models import Analysis
+
+    url = f"/fitgap/projects/{resident_project.id}/"
+    client.force_login(users["tax"])
+    assert client.post(url, {"catalogue": catalogue.id}).status_code == 403
+    client.force_login(users["other_dx"])
+    assert client.post(url, {"catalogue": catalogue.id}).status_code == 404
+    assert not Analysis.objects.exists()
+    analysis = services.start_analysis(actor=users["dept"], project=resident_project, catalogue=catalogue)
+    second, _ = import_catalogue(sample_csv, "第2.0版")
+    client.force_login(users["tax"])
+    assert client.get(f"{url}move/").status_code == 403
+    assert client.post(f"{url}move/", {"catalogue": second.id, "version": 1}).status_code == 403
+    analysis.refresh_from_db()
+    assert (analysis.catalogue, analysis.version) == (catalogue, 1)

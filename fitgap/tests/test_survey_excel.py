@@ -174,3 +174,140 @@ def test_the_same_template_works_across_a_shared_group(
     assert result == {"created": 0, "updated": 1}
     assert town_analysis.items.get(key="SMPL-J-0101").judgement == "fit"
     assert analysis.items.get(key="SMPL-J-0101").judgement == ""  # あおば市's own analysis is untouched
+
+
+def test_export_lists_spec_rows_then_customisations_then_comparison_rows(
+    client, analysis, users, resident_project, export
+):
+    services.add_item(
+        actor=users["dept"],
+        analysis=analysis,
+        kind="comparison",
+        data={"title": "一括異動", "comparison_status": "added"},
+    )
+    services.add_item(actor=users["dept"], analysis=analysis, kind="customisation", data={"title": "独自の世帯票"})
+    client.force_login(users["dept"])
+    book, _ = export(client, resident_project)
+    sheet = book["調査票"]
+    kinds = [sheet.cell(r, COLUMN["区分"]).value for r in range(2, sheet.max_row + 1)]
+    assert kinds == ["標準仕様"] * 36 + ["カスタマイズ", "機能比較表"]
+    assert sheet.cell(2, COLUMN["ID"]).value == "SMPL-J-0001"  # the catalogue's order
+
+
+def _run_survey_job(users, municipality, params, capture):
+    from portal.services import start_job
+
+    with capture(execute=True):
+        job = start_job(actor=users["dept"], municipality=municipality, kind="fitgap.survey", params=params)
+    job.refresh_from_db()
+    assert job.state == "failed" and not job.result_file
+    assert "KeyError" not in job.error and "DoesNotExist" not in job.error
+    return job.error
+
+
+def test_survey_job_without_a_usable_project_fails_with_a_japanese_reason(
+    users, city, resident_project, town_project, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    for params in ({}, {"project": None}, {"project": "abc"}, {"project": [1]}):
+        assert "調査票を出力する移行案件を指定してください" in _run_survey_job(users, city, params, capture)
+    other = _run_survey_job(users, city, {"project": town_project.id}, capture)  # みなみ町's project
+    assert f"移行案件（ID: {town_project.id}）が見つかりません" in other
+    none_yet = _run_survey_job(users, city, {"project": resident_project.id}, capture)
+    assert "Fit & Gap分析がまだありません" in none_yet and "分析を始めてから" in none_yet
+
+
+def test_survey_job_through_the_api_reports_the_reason_on_the_job(
+    client, users, resident_project, django_capture_on_commit_callbacks
+):
+    client.force_login(users["dept"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/jobs/",
+            {"kind": "fitgap.survey", "params": {"project": resident_project.id}},
+            content_type="application/json",
+        )
+    job = client.get(f"/api/v1/jobs/{response.json()['id']}/").json()
+    assert job["state"] == "failed" and "Fit & Gap分析がまだありません" in job["error"]
+    page = client.get(f"/jobs/{job['id']}/").content.decode()
+    assert "Fit &amp; Gap分析がまだありません" in page
+
+
+def test_a_row_saved_by_someone_else_during_the_import_is_an_import_problem(
+    client, analysis, users, resident_project, export, monkeypatch
+):
+    from fitgap import imports
+
+    client.force_login(users["dept"])
+    book, _ = export(client, resident_project)
+    sheet = book["調査票"]
+    row = row_of(sheet, "SMPL-J-0001")
+    sheet.cell(row, COLUMN["判定"]).value = "Fit"
+    sheet.cell(row_of(sheet, "SMPL-J-0002"), COLUMN["判定"]).value = "Gap"
+    real = imports.parse_survey
+
+    def parse_then_someone_saves(**kwargs):
+        rows = real(**kwargs)  # checked against version 1 …
+        item = analysis.items.get(key="SMPL-J-0001")  # … then the DX office saves before the writes
+        services.update_item(actor=users["dx"], item=item, expected_version=1, data={"owner": "事務局 山本"})
+        return rows
+
+    monkeypatch.setattr(imports, "parse_survey", parse_then_someone_saves)
+    with pytest.raises(ImportRejected) as caught:
+        services.import_survey(actor=users["dept"], analysis=analysis, file=upload(workbook_bytes(book)))
+    problems = caught.value.problems
+    assert [(p.row, p.column) for p in problems] == [(row, "版数")]
+    assert "更新" in problems[0].message and "調査票を出力し直して" in problems[0].message
+    assert analysis.items.get(key="SMPL-J-0002").judgement == ""  # nothing saved
+    response = client.post(
+        f"/fitgap/projects/{resident_project.id}/survey/import/", {"file": upload(workbook_bytes(book))}
+    )
+    assert response.status_code == 400 and "調査票を出力し直して" in response.content.decode()
+
+
+def test_a_service_problem_names_its_column(client, analysis, users, resident_project, export):
+    client.force_login(users["dept"])
+    book, _ = export(client, resident_project)
+    sheet = book["調査票"]
+    numbered = sheet.max_row + 1
+    for key, title, row in (("", "独自の世帯票", numbered), ("CU-001", "独自の窓口表示", numbered + 1)):
+        sheet.cell(row, COLUMN["区分"]).value = "カスタマイズ"
+        sheet.cell(row, COLUMN["ID"]).value = key or None
+        sheet.cell(row, COLUMN["機能名・項目名"]).value = title
+        sheet.cell(row, COLUMN["対応方針"]).value = "未定"
+        sheet.cell(row, COLUMN["検討状況"]).value = "未検討"
+    with pytest.raises(ImportRejected) as caught:  # the first new row was numbered CU-001
+        services.import_survey(actor=users["dept"], analysis=analysis, file=upload(workbook_bytes(book)))
+    problems = caught.value.problems
+    assert [(p.row, p.column) for p in problems] == [(numbered + 1, "ID")]
+    assert "すでに使われています" in problems[0].message
+    assert not analysis.items.filter(kind="customisation").exists()
+
+
+def test_a_survey_file_too_large_or_of_another_type_is_refused(
+    client, analysis, users, resident_project, export, settings
+):
+    client.force_login(users["dept"])
+    book, _ = export(client, resident_project)
+    content = workbook_bytes(book)
+    url = f"/fitgap/projects/{resident_project.id}/survey/import/"
+    settings.UPLOAD_MAX_BYTES = 1024
+    with pytest.raises(ImportRejected) as caught:
+        services.import_survey(actor=users["dept"], analysis=analysis, file=upload(content))
+    assert [p.row for p in caught.value.problems] == [None]
+    assert caught.value.problems[0].message.startswith("ファイルが大きすぎます")
+    response = client.post(url, {"file": upload(content)})
+    assert response.status_code == 400 and "ファイルが大きすぎます" in response.content.decode()
+    settings.UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    for name, body in (
+        ("調査票.csv", "区分,ID\n標準仕様,SMPL-J-0001\n".encode()),
+        ("調査票.xlsx", b"%PDF-1.4\x00\x01"),
+    ):
+        with pytest.raises(ImportRejected) as caught:
+            services.import_survey(actor=users["dept"], analysis=analysis, file=upload(body, name))
+        assert caught.value.problems[0].message == (
+            "このファイルの形式は受け付けられません。Excel（.xlsx）のファイルを選んでください。"
+        )
+        response = client.post(url, {"file": upload(body, name)})
+        assert response.status_code == 400 and "このファイルの形式は受け付けられません" in response.content.decode()
+    assert analysis.items.filter(version__gt=1).count() == 0
