@@ -148,6 +148,12 @@ class DepartmentViewSet(
         )
 
 
+NO_MUNICIPALITY_FOR_JOBS = (
+    "出力・取込などの処理を開始できるのは団体に所属する利用者です。"
+    "管理画面でこの利用者に団体を設定するか、団体に所属する利用者でログインし直してください。"
+)
+
+
 class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Recorded long-running work (exports, imports, reports). POST {"kind", "params"} starts one."""
 
@@ -159,15 +165,21 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
         return selectors.visible_jobs(self.request.user)
 
     def create(self, request, *args, **kwargs):
+        from portal.dashboard.exports import clean_params, export_of_kind
         from portal.jobs import job_kinds
         from portal.services import start_job
 
+        if not request.user.municipality_id:  # e.g. a superuser: a job belongs to one municipality
+            return Response({"detail": NO_MUNICIPALITY_FOR_JOBS}, status=status.HTTP_403_FORBIDDEN)
         kind = request.data.get("kind")
         if kind not in job_kinds():
             return Response({"kind": [f"処理の種類は次のいずれかです: {', '.join(job_kinds())}"]}, status=400)
         params = request.data.get("params") or {}
         if not isinstance(params, dict):
             return Response({"params": ["条件はオブジェクトで指定してください。"]}, status=400)
+        export = export_of_kind(kind)
+        if export is not None:  # a list export keeps only its list's filters, as the pages do
+            params = clean_params(export, params)
         job = start_job(actor=request.user, municipality=request.user.municipality, kind=kind, params=params)
         return Response(self.get_serializer(job).data, status=status.HTTP_201_CREATED)
 

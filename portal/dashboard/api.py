@@ -141,7 +141,7 @@ class DashboardViewSet(viewsets.ViewSet):
         department_id = int(department) if department.isdigit() else None
         if department_id and not municipality.departments.filter(pk=department_id).exists():
             return Response({"department": ["この団体の部署IDを指定してください。"]}, status=400)
-        board = selectors.dashboard(municipality, on=_day(request), department_id=department_id)
+        board = selectors.dashboard(municipality, on=_day(request), department_id=department_id, user=request.user)
         return Response(dashboard_data(board))
 
 
@@ -163,7 +163,7 @@ class ReportRunSerializer(serializers.ModelSerializer):
 
 
 class ReportRunCreateSerializer(serializers.Serializer):
-    month = serializers.CharField(help_text="対象月（例: 2025-09）")
+    month = serializers.CharField(help_text="対象月（例: 2025-09）。令和元年5月（2019-05）から今月まで")
 
     def validate_month(self, value):
         try:
@@ -173,6 +173,8 @@ class ReportRunCreateSerializer(serializers.Serializer):
             raise serializers.ValidationError("対象月は「年-月」（例: 2025-09）で指定してください。") from None
         if day > selectors.first_of_month(selectors.today()):
             raise serializers.ValidationError("対象月は今月以前の月を指定してください。")
+        if day < services.EARLIEST_REPORT_MONTH:
+            raise serializers.ValidationError(services.EARLIEST_REPORT_MONTH_ERROR)
         return day
 
 

@@ -18,6 +18,11 @@ from portal.excel import csv_safe, table_workbook
 from portal.jobs import job_handler
 
 FORMATS = ("xlsx", "csv")
+# A Job belongs to one municipality: a user without one (e.g. a superuser) cannot start one.
+NO_MUNICIPALITY = (
+    "一覧を出力できるのは団体に所属する利用者です。"
+    "管理画面でこの利用者に団体を設定するか、団体に所属する利用者でログインし直してください。"
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,13 @@ LIST_EXPORTS: dict[str, ListExport] = {}
 
 def job_kind(name: str, fmt: str) -> str:
     return f"export.{name}.{fmt}"
+
+
+def export_of_kind(kind: str) -> ListExport | None:
+    """The list behind a job kind export.<name>.<format> (None for other kinds)."""
+    prefix, _dot, rest = kind.partition(".")
+    name, _dot, fmt = rest.rpartition(".")
+    return LIST_EXPORTS.get(name) if prefix == "export" and fmt in FORMATS else None
 
 
 def clean_params(export: ListExport, data) -> dict:

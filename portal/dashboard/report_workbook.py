@@ -9,6 +9,7 @@ import datetime as dt
 import io
 from collections import defaultdict
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -29,6 +30,7 @@ LATE_FILL = "FFC7CE"
 PLANNED_FILL = "BDD7EE"
 ACTUAL_FILL = "548235"
 BOTH_FILL = "375623"
+DEPARTMENT_FILL = "F2F2F2"
 TITLE_FONT = Font(bold=True, size=14)
 SCHEDULE_MAX_MONTHS = 36
 
@@ -260,17 +262,19 @@ def progress_sheet(sheet, board, month) -> None:
 
 
 def department_sheet(sheet, board, month) -> None:
+    """One header (frozen, printed on every page), then one block per department: its name, its projects."""
     by_department = defaultdict(list)
     for summary in board.projects:
         by_department[summary.project.department].append(summary)
-    row = 1
-    write_cell(sheet, row, 1, f"部署別の状況（{wareki_month(month)}末）").font = TITLE_FONT
-    row += 2
+    write_cell(sheet, 1, 1, f"部署別の状況（{wareki_month(month)}末）").font = TITLE_FONT
     headers = ["業務", "現在の手順", "完了率（%）", "遅延手順数", "移行困難", "移行期限"]
+    header_row(sheet, 2, headers)
+    row = 3
     for department in sorted(by_department, key=lambda d: (d.sort_order, d.name)):
+        for column in range(1, len(headers) + 1):
+            sheet.cell(row=row, column=column).fill = fill(DEPARTMENT_FILL)
         write_cell(sheet, row, 1, department.name).font = Font(bold=True, size=12)
-        header_row(sheet, row + 1, headers)
-        row += 2
+        row += 1
         for summary in by_department[department]:
             current = next((c.progress for c in summary.cells if c.status not in selectors.COMPLETE), None)
             body_row(
@@ -286,9 +290,9 @@ def department_sheet(sheet, board, month) -> None:
                 ],
             )
             row += 1
-        row += 1
     widths(sheet, [22, 34, 12, 12, 10, 18])
-    print_setup(sheet)
+    sheet.freeze_panes = "A3"
+    print_setup(sheet, title_rows="2:2")
 
 
 def issue_sheet(sheet, issues, month, end) -> None:
@@ -330,6 +334,12 @@ def issue_sheet(sheet, issues, month, end) -> None:
     print_setup(sheet, title_rows="1:1")
 
 
+def submitted_at(moment: dt.datetime) -> str:
+    """提出日時 in local time (Asia/Tokyo), not the stored UTC: 令和7年10月3日 08:30."""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return f"{wareki(local.date())} {local:%H:%M}"
+
+
 def submission_sheet(sheet, board, reports, month) -> None:
     write_cell(sheet, 1, 1, f"進捗報告書の提出状況（{wareki_month(month)}分）").font = TITLE_FONT
     header_row(sheet, 2, ["業務", "業務主管課", "状態", "全体状況", "提出日時", "提出者"])
@@ -344,7 +354,7 @@ def submission_sheet(sheet, board, reports, month) -> None:
                 summary.project.department.name,
                 state,
                 monthly.get_overall_status_display() if monthly else "",
-                wareki(monthly.submitted_at) if monthly and monthly.submitted_at else "",
+                submitted_at(monthly.submitted_at) if monthly and monthly.submitted_at else "",
                 str(monthly.submitted_by) if monthly and monthly.submitted_by else "",
             ],
         )

@@ -276,7 +276,8 @@ def project_summaries(municipality_ids, on: dt.date, steps, *, department_id=Non
 
 
 def burnup(summaries: list[ProjectSummary], on: dt.date) -> list[BurnupPoint]:
-    """Steps completed per month, cumulative, against the plan (planned ends), month by month."""
+    """Steps completed per month, cumulative, against the plan (planned ends), month by month: at most
+    the last BURNUP_MAX_MONTHS months, the totals of earlier months carried into the first point."""
     planned, actual = Counter(), Counter()
     for summary in summaries:
         for cell in summary.cells:
@@ -290,9 +291,14 @@ def burnup(summaries: list[ProjectSummary], on: dt.date) -> list[BurnupPoint]:
     months = sorted(set(planned) | set(actual))
     if not months:
         return []
-    start, end = months[0], max(months[-1], first_of_month(on))
-    points, month, planned_sum, actual_sum = [], start, 0, 0
-    while month <= end and len(points) < BURNUP_MAX_MONTHS:
+    # The last BURNUP_MAX_MONTHS months up to the last data month or this month (the later); what was
+    # planned and done before the first month shown is carried into its running totals.
+    end = max(months[-1], first_of_month(on))
+    start = max(months[0], add_months(end, -(BURNUP_MAX_MONTHS - 1)))
+    planned_sum = sum(n for m, n in planned.items() if m < start)
+    actual_sum = sum(n for m, n in actual.items() if m < start)
+    points, month = [], start
+    while month <= end:
         planned_sum += planned[month]
         actual_sum += actual[month]
         points.append(BurnupPoint(month=month, planned=planned_sum, actual=actual_sum if month <= on else None))
@@ -410,13 +416,27 @@ def open_issue_figures(municipality_id: int, on: dt.date, *, limit: int = 10, de
 # Panels of other apps register here; see docs/dashboard.md. A panel function takes
 # (municipality, on) and returns None (no panel) or a dict {"key", "title", "template",
 # "data": JSON-ready figures for /api/v1/dashboard/, ...anything else for the template}.
-# It must use a fixed number of queries whatever the data size.
+# It must use a fixed number of queries whatever the data size. A panel registered with
+# ``visible_to=(user, municipality_id) → bool`` is left out (not even computed) for other viewers.
 PANELS: list[Callable] = []
 
 
-def register_panel(func: Callable) -> Callable:
-    PANELS.append(func)
-    return func
+def register_panel(func: Callable | None = None, *, visible_to: Callable | None = None):
+    """``@register_panel`` or ``register_panel(func, visible_to=can_see_...)``."""
+
+    def register(panel: Callable) -> Callable:
+        if visible_to is not None:
+            panel.visible_to = visible_to
+        PANELS.append(panel)
+        return panel
+
+    return register(func) if func is not None else register
+
+
+def panel_visible(panel: Callable, user, municipality: Municipality) -> bool:
+    """Whether a viewer sees a panel; ``user=None`` (the server's own use) sees every panel."""
+    visible_to = getattr(panel, "visible_to", None)
+    return user is None or visible_to is None or bool(visible_to(user, municipality.id))
 
 
 GAP_WARNING_DAYS = 30
@@ -522,14 +542,23 @@ def milestones_panel(municipality, on):
     }
 
 
+def _can_see_gap_alerts(user, municipality_id: int) -> bool:
+    from fitgap.permissions import can_see_alerts
+
+    return can_see_alerts(user, municipality_id)
+
+
 register_panel(open_rfis_panel)
-register_panel(undecided_gaps_panel)
+register_panel(undecided_gaps_panel, visible_to=_can_see_gap_alerts)  # DX office and managers
 register_panel(milestones_panel)
 
 
-def dashboard(municipality: Municipality, *, on: dt.date | None = None, department_id: int | None = None) -> Dashboard:
+def dashboard(
+    municipality: Municipality, *, on: dt.date | None = None, department_id: int | None = None, user=None
+) -> Dashboard:
     """Every panel's figures; ``department_id`` narrows the matrix, risks, burn-up, open issues and
-    submissions to one department's projects (contracts, RFIs, Gaps, milestones stay municipality-wide)."""
+    submissions to one department's projects (contracts, RFIs, Gaps, milestones stay municipality-wide).
+    ``user`` (the viewer of the page or the API) leaves out the panels registered as not for them."""
     from migration.models import ProcedureStep
 
     day = on or today()
@@ -542,7 +571,8 @@ def dashboard(municipality: Municipality, *, on: dt.date | None = None, departme
             overall[phase][1] += total
     counts, overdue, issues = open_issue_figures(municipality.id, day, department_id=department_id)
     report_month = previous_month(day)
-    panels = [panel for panel in (func(municipality, day) for func in PANELS) if panel]
+    panels = [func(municipality, day) for func in PANELS if panel_visible(func, user, municipality)]
+    panels = [panel for panel in panels if panel]
     return Dashboard(
         municipality=municipality,
         today=day,

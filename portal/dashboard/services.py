@@ -4,6 +4,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -17,19 +18,37 @@ logger = logging.getLogger(__name__)
 # A failed run is tried this many times in all before it stays 失敗.
 MAX_ATTEMPTS = 3
 RETRY_DELAY_SECONDS = 60
-# A run still 実行中 after this long lost its worker: it no longer blocks a new request.
+# A run still 実行中 after this long lost its worker: it no longer blocks a new request. Stale runs are
+# failed when a run of the same month is requested, by the daily beat task, and when a task starts.
 STALE_AFTER = dt.timedelta(minutes=30)
+STALE_ERROR = "処理が時間内に終了しませんでした（処理サーバの停止など）。もう一度作成してください。"
+# The earliest month a workbook can be made for: 令和元年5月. 和暦 names no date before 昭和, and the
+# standardisation (標準化法, 令和3年) has no data from before 令和.
+EARLIEST_REPORT_MONTH = dt.date(2019, 5, 1)
+EARLIEST_REPORT_MONTH_ERROR = "対象月は令和元年5月（2019-05）以降の月を指定してください。"
 
 
-def fail_stale_runs(*, municipality, month) -> int:
+def fail_stale_runs(*, municipality=None, month=None, run_id=None) -> int:
+    """Fail the runs still 実行中 STALE_AFTER after they started (their worker died): all of them, or
+    those of one municipality and month, or one run."""
     limit = timezone.now() - STALE_AFTER
-    return ReportRun.objects.filter(
-        municipality=municipality, month=month, state=ReportRun.State.RUNNING, started_at__lt=limit
-    ).update(
-        state=ReportRun.State.FAILED,
-        finished_at=timezone.now(),
-        error="処理が時間内に終了しませんでした（処理サーバの停止など）。もう一度作成してください。",
-    )
+    runs = ReportRun.objects.filter(state=ReportRun.State.RUNNING, started_at__lt=limit)
+    if municipality is not None:
+        runs = runs.filter(municipality=municipality)
+    if month is not None:
+        runs = runs.filter(month=month)
+    if run_id is not None:
+        runs = runs.filter(pk=run_id)
+    stale = list(runs.values_list("pk", "error"))
+    for pk, error in stale:  # keep the errors of earlier attempts
+        ReportRun.objects.filter(pk=pk, state=ReportRun.State.RUNNING).update(
+            state=ReportRun.State.FAILED,
+            finished_at=timezone.now(),
+            error=(error + "\n" if error else "") + STALE_ERROR,
+        )
+    if stale:
+        logger.warning("monthly report runs %s failed: still running after %s", [pk for pk, _e in stale], STALE_AFTER)
+    return len(stale)
 
 
 def request_report_run(*, actor, municipality: Municipality, month: dt.date, trigger=ReportRun.Trigger.MANUAL):
@@ -42,6 +61,8 @@ def request_report_run(*, actor, municipality: Municipality, month: dt.date, tri
     elif trigger != ReportRun.Trigger.SCHEDULE:
         raise ValueError("only the schedule may start a run without an actor")
     month = month.replace(day=1)
+    if month < EARLIEST_REPORT_MONTH:
+        raise ValidationError({"month": [EARLIEST_REPORT_MONTH_ERROR]})
     fail_stale_runs(municipality=municipality, month=month)
     try:
         with transaction.atomic():
@@ -72,6 +93,7 @@ def run_report_run(*, run_id: int, builder=None) -> ReportRun:
     from portal.dashboard.report_workbook import build_monthly_workbook
 
     builder = builder or build_monthly_workbook
+    fail_stale_runs(run_id=run_id)  # a redelivered task of a run whose worker died long ago
     updated = ReportRun.objects.filter(pk=run_id, state=ReportRun.State.QUEUED).update(
         state=ReportRun.State.RUNNING, started_at=timezone.now(), progress=0, finished_at=None
     )
@@ -107,10 +129,11 @@ def run_report_run(*, run_id: int, builder=None) -> ReportRun:
 
 
 def generate_scheduled_reports(*, on: dt.date | None = None) -> list[ReportRun]:
-    """The beat task's work: on settings.MONTHLY_REPORT_DAY, every municipality's workbook for the
-    previous month (a month already done or running is not started again)."""
+    """The beat task's work (daily): stale runs are failed; on settings.MONTHLY_REPORT_DAY, every
+    municipality's workbook for the previous month (a month already done or running is not started again)."""
     from portal.dashboard.selectors import previous_month
 
+    fail_stale_runs()  # every day: no run stays 実行中 for ever after its worker died
     day = on or timezone.localdate()
     if day.day != settings.MONTHLY_REPORT_DAY:
         return []

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.dashboard import selectors, services
-from portal.dashboard.exports import FORMATS, LIST_EXPORTS, clean_params, job_kind
+from portal.dashboard.exports import FORMATS, LIST_EXPORTS, NO_MUNICIPALITY, clean_params, job_kind
 from portal.decorators import municipal_user_required
 from portal.permissions import can_manage_municipality, is_municipal_user, is_oversight_user
 
@@ -23,7 +23,7 @@ def _dashboard_page(request, municipality, *, read_only: bool):
     departments = list(municipality.departments.order_by("sort_order", "name"))
     department_id = request.GET.get("department", "")
     department = next((d for d in departments if str(d.id) == department_id), None)
-    board = selectors.dashboard(municipality, department_id=department.id if department else None)
+    board = selectors.dashboard(municipality, department_id=department.id if department else None, user=request.user)
     return render(
         request,
         "dashboard/home.html",
@@ -77,10 +77,13 @@ def oversight(request):
 
 def _month_choices(day: dt.date, count: int = 24) -> list[dt.date]:
     last = selectors.previous_month(day)
-    return [selectors.add_months(last, -i) for i in range(count)]
+    months = (selectors.add_months(last, -i) for i in range(count))
+    return [m for m in months if m >= services.EARLIEST_REPORT_MONTH]
 
 
 def _parse_month(value: str | None) -> dt.date | None:
+    """「2025-09」→ 2025-09-01; None when it is not a month (the caller checks the range:
+    services.EARLIEST_REPORT_MONTH to this month)."""
     try:
         year, month = (int(part) for part in (value or "").split("-")[:2])
         return dt.date(year, month, 1)
@@ -99,6 +102,8 @@ def report_runs(request, municipality_id=None):
         month = _parse_month(selected)
         if month is None or month > selectors.first_of_month(selectors.today()):
             error = _("対象月を選んでください（今月以前の月を「年-月」で指定します）。")
+        elif month < services.EARLIEST_REPORT_MONTH:
+            error = _("対象月は令和元年5月（2019-05）以降の月を指定してください。")
         else:
             run, created = services.request_report_run(actor=request.user, municipality=municipality, month=month)
             if created:
@@ -150,6 +155,8 @@ def list_export(request, name):
     fmt = request.POST.get("format", "xlsx")
     if export is None or fmt not in FORMATS:
         raise Http404(_("出力できない一覧です。"))
+    if not request.user.municipality_id:  # e.g. a superuser: a job belongs to one municipality
+        raise PermissionDenied(NO_MUNICIPALITY)
     job = start_job(
         actor=request.user,
         municipality=request.user.municipality,

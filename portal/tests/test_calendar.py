@@ -55,3 +55,12 @@ def test_template_filters_are_builtin():
         Context({"d": dt.date(2026, 3, 31), "y": 2026, "none": None})
     )
     assert html == "令和8年3月31日 令和7年度 令和8年度 令和8年3月 []"
+
+
+def test_template_filters_fall_back_to_the_iso_date_before_showa():
+    """A date the era table cannot name (before 昭和) is shown as an ISO date instead of breaking the page."""
+    template = Template(
+        "{{ d|wareki }} {{ d|wareki_short }} {{ d|wareki_month }} {{ d|nendo }} {{ y|nendo }} {{ t|wareki }}"
+    )
+    html = template.render(Context({"d": dt.date(1900, 1, 1), "y": 1900, "t": dt.datetime(1900, 1, 1, 12, 0)}))
+    assert html == "1900-01-01 1900-01-01 1900-01 1899年度 1900年度 1900-01-01"

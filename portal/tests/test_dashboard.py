@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from portal.dashboard import selectors
-from portal.tests.dashboard_fixtures import ON, D
+from portal.tests.dashboard_fixtures import ON, D, set_step
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,25 @@ def test_panel_figures(known, city):
     assert board.submission_rate == 50
 
 
+def test_burnup_keeps_the_last_48_months_with_the_totals_before(known, city):
+    """Data over more than 48 months: the last 48 months up to the last data month (or today's month) are kept,
+    and the first point carries what was planned and done before it."""
+    set_step(known["resident"], 6, status="done", planned_end=D(2019, 6, 1), actual_end=D(2019, 6, 10))
+    set_step(known["resident"], 7, planned_end=D(2020, 1, 31))
+    points = selectors.dashboard(city, on=ON).burnup
+    assert len(points) == selectors.BURNUP_MAX_MONTHS == 48
+    assert points[-1].month == D(2025, 12, 1)  # the last planned month
+    assert points[0].month == D(2022, 1, 1)
+    assert (points[0].planned, points[0].actual) == (2, 1)  # steps 6 and 7 planned, step 6 done before 2022
+    by_month = {p.month: p for p in points}
+    assert (by_month[D(2025, 9, 1)].planned, by_month[D(2025, 9, 1)].actual) == (7, 5)
+    assert by_month[D(2025, 12, 1)].planned == 8 and by_month[D(2025, 12, 1)].actual is None
+    # when everything lies in the past, the chart ends at today's month
+    later = selectors.dashboard(city, on=D(2030, 6, 15)).burnup
+    assert later[-1].month == D(2030, 6, 1) and len(later) == 48
+    assert (later[-1].planned, later[-1].actual) == (8, 5)
+
+
 def test_burnup_and_issue_flow(known, city):
     board = selectors.dashboard(city, on=ON)
     by_month = {p.month: p for p in board.burnup}
@@ -63,7 +82,8 @@ def test_burnup_and_issue_flow(known, city):
     assert (flow[D(2025, 9, 1)].opened, flow[D(2025, 9, 1)].closed) == (2, 1)
 
 
-def test_page_shows_matrix_legend_charts_and_tables(client, known, users):
+def test_page_shows_matrix_legend_charts_and_tables(client, known, users, monkeypatch):
+    monkeypatch.setattr(selectors, "today", lambda: ON)  # the page looks at the known day
     client.force_login(users["dx"])
     response = client.get(reverse("dashboard:home"))
     assert response.status_code == 200
@@ -72,8 +92,10 @@ def test_page_shows_matrix_legend_charts_and_tables(client, known, users):
     assert f'href="/projects/{resident.id}/#step-4"' in html  # a cell opens the project's step
     assert "⚠遅延" in html and "凡例" in html
     assert "<svg" in html and "完了手順の累計（バーンアップ）" in html
-    assert "数値を表で見る" in html
-    assert "住民記録パッケージ" not in html or True  # depends on today; covered by the selector test
+    assert '<svg viewBox="0 0' in html and 'id="issueflow-title">課題・リスクの起票と完了（月別）</title>' in html
+    assert html.count("数値を表で見る") == 2  # under each chart
+    # contracts ending within 6 months of 2025-10-15: 住民記録パッケージ (2026-03-31), not 遠い契約 (2027-03-31)
+    assert "住民記録パッケージ" in html and "遠い契約" not in html
     assert "移行困難システム" in html
 
 
@@ -282,6 +304,31 @@ def test_rfi_and_gap_panels(client, known, users, city, vendor):
     assert [p["key"] for p in api["panels"]] == ["open_rfis", "undecided_gaps", "milestones"]
     html = client.get(reverse("dashboard:home")).content.decode()
     assert "回答受付中のRFI" in html and "影響度「高」のGap" in html
+
+
+def test_gap_panel_is_only_for_the_dx_office_and_managers(client, known, users, city):
+    """fitgap.permissions.can_see_alerts: the undecided high-impact Gaps are for the DX office and managers."""
+    from fitgap.models import Analysis, Catalogue, GapItem
+
+    resident = known["resident"]
+    catalogue = Catalogue.objects.create(
+        municipality=city, operation=resident.operation, title="住民記録システム標準仕様書", version_label="第5.0版"
+    )
+    analysis = Analysis.objects.create(project=resident, catalogue=catalogue)
+    GapItem.objects.create(
+        analysis=analysis, kind="customisation", key="A", title="機能A", judgement="gap", impact="high",
+        due_date=D(2025, 10, 1),
+    )  # fmt: skip
+    for role, shown in (("dx", True), ("manager", True), ("dept", False), ("tax", False)):
+        client.force_login(users[role])
+        keys = [p["key"] for p in client.get("/api/v1/dashboard/", {"on": "2025-10-15"}).json()["panels"]]
+        assert ("undecided_gaps" in keys) is shown, role
+        assert "open_rfis" in keys and "milestones" in keys
+        html = client.get(reverse("dashboard:home")).content.decode()
+        assert ("影響度「高」のGap" in html) is shown, role
+    assert "undecided_gaps" in [p["key"] for p in selectors.dashboard(city, on=ON).panels]  # no viewer: all panels
+    keys = [p["key"] for p in selectors.dashboard(city, on=ON, user=users["dept"]).panels]
+    assert keys == ["open_rfis", "milestones"]
 
 
 def test_milestone_panel(known, city):

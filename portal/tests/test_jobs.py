@@ -84,3 +84,35 @@ def test_jobs_api_starts_and_reports(client, users, city_projects, django_captur
     assert detail["state"] == "done" and detail["download_url"].endswith("/download/")
     bad = client.post("/api/v1/jobs/", {"kind": "nope"}, content_type="application/json")
     assert bad.status_code == 400 and "kind" in bad.json()
+
+
+def test_jobs_api_keeps_only_the_list_filters(client, users, city_projects, django_capture_on_commit_callbacks):
+    """The API applies the same whitelist as the pages (portal.dashboard.exports.clean_params)."""
+    tax = users["dx"].municipality.departments.get(name="税務課")
+    client.force_login(users["dx"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/jobs/",
+            {"kind": "export.projects.xlsx", "params": {"department": tax.id, "unknown": "x", "late_only": ""}},
+            content_type="application/json",
+        )
+    assert response.status_code == 201, response.content
+    assert response.json()["params"] == {"department": str(tax.id)}
+    job = Job.objects.get()
+    assert job.params == {"department": str(tax.id)} and job.state == "done", job.error
+    sheet = _workbook(job)["移行案件一覧"]
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["個人住民税"]
+
+
+def test_a_superuser_without_a_municipality_cannot_export(client, users, city_projects):
+    from portal.models import User
+
+    admin = User.objects.create_superuser("admin", "admin@example.jp", "pw-for-tests")
+    client.force_login(admin)
+    page = client.post("/dashboard/export/projects/", {"format": "xlsx"})
+    assert page.status_code == 403
+    assert "団体に所属する利用者" in page.content.decode()
+    api = client.post("/api/v1/jobs/", {"kind": "export.projects.xlsx", "params": {}}, content_type="application/json")
+    assert api.status_code == 403
+    assert "団体に所属する利用者" in api.json()["detail"]
+    assert not Job.objects.exists()

@@ -253,3 +253,118 @@ def test_a_run_stuck_in_running_does_not_block_forever(users, city, django_captu
     assert created and run.id != stuck.id
     stuck.refresh_from_db()
     assert stuck.state == "failed" and "時間内に終了しませんでした" in stuck.error
+
+
+def test_months_before_the_earliest_report_month_are_refused(client, users, city):
+    """The earliest month a workbook can be made for is 2019-05 (令和元年5月): 和暦 has no name before 昭和,
+    and no standardisation project dates from before 令和."""
+    from portal.dashboard.api import ReportRunCreateSerializer
+
+    client.force_login(users["dx"])
+    for month in ("1900-01", "2019-04"):
+        api = client.post("/api/v1/report-runs/", {"month": month}, content_type="application/json")
+        assert api.status_code == 400, month
+        assert "令和元年5月（2019-05）以降" in api.json()["month"][0]
+        page = client.post(reverse("dashboard:report_runs"), {"month": month})
+        assert page.status_code == 400
+        assert "令和元年5月（2019-05）以降" in page.content.decode()
+    assert not ReportRun.objects.exists()
+    serializer = ReportRunCreateSerializer(data={"month": "2019-05"})
+    assert serializer.is_valid(), serializer.errors
+    assert serializer.validated_data["month"] == D(2019, 5, 1)
+    with pytest.raises(Exception, match="2019-05"):
+        services.request_report_run(actor=users["dx"], municipality=city, month=D(1900, 1, 1))
+
+
+def test_the_run_list_survives_a_run_of_a_month_before_showa(client, users, city):
+    ReportRun.objects.create(municipality=city, month=D(1900, 1, 1), state="failed", error="x")
+    client.force_login(users["dx"])
+    response = client.get(reverse("dashboard:report_runs"))
+    assert response.status_code == 200
+    assert "1900-01分" in response.content.decode()
+
+
+def test_submission_time_is_local_with_the_time(known, users, city):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from migration.models import MonthlyReport
+    from portal.dashboard.report_workbook import build_monthly_workbook
+
+    submitted = dt.datetime(2025, 10, 3, 8, 30, tzinfo=ZoneInfo("Asia/Tokyo"))  # 2025-10-02 23:30 UTC
+    MonthlyReport.objects.filter(project=known["resident"], month=D(2025, 9, 1)).update(
+        submitted_at=submitted, submitted_by=users["dept"]
+    )
+    _name, content = build_monthly_workbook(city, D(2025, 9, 1))
+    sheet = openpyxl.load_workbook(io.BytesIO(content))["提出状況"]
+    assert sheet["E2"].value == "提出日時"
+    assert sheet["E3"].value == "令和7年10月3日 08:30"
+
+
+def test_every_sheet_freezes_its_header(known, city):
+    from portal.dashboard.report_workbook import build_monthly_workbook
+
+    _name, content = build_monthly_workbook(city, D(2025, 9, 1))
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    frozen = {sheet.title: sheet.freeze_panes for sheet in book.worksheets}
+    assert frozen == {"概要": "A5", "進捗一覧": "D2", "部署別": "A3", "課題一覧": "A2", "提出状況": "A3",
+                      "スケジュール": "E2"}  # fmt: skip
+    departments = book["部署別"]
+    assert [c.value for c in departments[2]][:2] == ["業務", "現在の手順"]  # the frozen header
+    assert departments.print_title_rows == "$2:$2"  # printed on every page
+
+
+def test_workbook_burnup_keeps_the_last_48_months(known, city):
+    """Data over more than 48 months: the 概要 sheet's burn-up data ends at the report month's data, with the
+    running totals of the months before its first row carried."""
+    from portal.dashboard.report_workbook import build_monthly_workbook
+
+    set_step(known["resident"], 6, status="done", planned_end=D(2019, 6, 1), actual_end=D(2019, 6, 1))
+    _name, content = build_monthly_workbook(city, D(2025, 9, 1))
+    sheet = openpyxl.load_workbook(io.BytesIO(content))["概要"]
+    column_a = [sheet.cell(row=r, column=1).value for r in range(1, sheet.max_row + 1)]
+    header = column_a.index("月") + 1  # 1-based row of the burn-up table's header
+    rows, row = [], header + 1
+    while sheet.cell(row=row, column=1).value is not None:
+        rows.append([sheet.cell(row=row, column=c).value for c in (1, 2, 3)])
+        row += 1
+    assert len(rows) == 48
+    assert rows[-1][0] == "令和7年12月"  # the last planned month (step 5 of 住民基本台帳)
+    assert rows[0][0] == "令和4年1月"
+    assert rows[0][1:] == [1, 1]  # step 6 done in 2019, carried
+
+
+def test_stale_runs_are_cleared_by_the_beat_task_and_by_the_run(settings, users, city, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from portal import tasks
+
+    settings.MONTHLY_REPORT_DAY = 10
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: D(2025, 10, 9))  # not the report day
+    long_ago = timezone.now() - dt.timedelta(hours=2)
+    stuck = ReportRun.objects.create(municipality=city, month=D(2025, 8, 1), state="running", started_at=long_ago)
+    recent = ReportRun.objects.create(
+        municipality=city, month=D(2025, 7, 1), state="running", started_at=timezone.now()
+    )
+    tasks.generate_monthly_reports.apply()
+    stuck.refresh_from_db()
+    recent.refresh_from_db()
+    assert stuck.state == "failed" and "時間内に終了しませんでした" in stuck.error and stuck.finished_at
+    assert recent.state == "running"
+    # a redelivered task of a run whose worker died does not leave it 実行中 for ever
+    ReportRun.objects.filter(pk=recent.pk).update(started_at=long_ago)
+    run = services.run_report_run(run_id=recent.id)
+    assert run.state == "failed" and "時間内に終了しませんでした" in run.error
+
+
+def test_the_beat_schedule_starts_the_monthly_workbooks():
+    from celery.schedules import crontab
+    from django.conf import settings
+
+    from portal.tasks import generate_monthly_reports
+
+    entry = settings.CELERY_BEAT_SCHEDULE["monthly-report-workbooks"]
+    assert entry["task"] == "portal.generate_monthly_reports" == generate_monthly_reports.name
+    assert isinstance(entry["schedule"], crontab)  # daily; the task itself checks MONTHLY_REPORT_DAY
