@@ -20,7 +20,7 @@ from fitgap.imports import (
 )
 from fitgap.models import GapItem, Requirement
 from portal.excel import BORDER, HEADER_FILL, HEADER_FONT, write_cell
-from portal.jobs import job_handler
+from portal.jobs import JobParamsError, job_handler
 
 READ_ONLY_FILL = PatternFill("solid", fgColor="EDEDED")
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -152,7 +152,7 @@ def survey_workbook(analysis, items, *, shared: bool = False) -> bytes:
     return _save(book)
 
 
-class SurveyParamsError(ValueError):
+class SurveyParamsError(JobParamsError):
     """The job's params name no analysis the job may export; the message (Japanese) is the job's error."""
 
 

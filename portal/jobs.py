@@ -18,6 +18,10 @@ class JobHandler:
     permission: str = "view"
 
 
+class JobParamsError(ValueError):
+    """The job's params cannot be used; its message (Japanese, saying what to fix) is the job's error as is."""
+
+
 _HANDLERS: dict[str, JobHandler] = {}
 
 

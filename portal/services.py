@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from portal.jobs import get_handler
+from portal.jobs import JobParamsError, get_handler
 from portal.models import Job
 from portal.permissions import can_manage_municipality, is_municipal_user, require
 
@@ -45,9 +45,8 @@ def run_job(*, job_id: int) -> Job:
             file_name, content = get_handler(job.kind).run(job, report)
     except Exception as error:  # the failure is shown to the user on the job page
         logger.exception("job %s (%s) failed", job.pk, job.kind)
-        Job.objects.filter(pk=job.pk).update(
-            state=Job.State.FAILED, finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"
-        )
+        message = str(error) if isinstance(error, JobParamsError) else f"{type(error).__name__}: {error}"
+        Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED, finished_at=timezone.now(), error=message)
     else:
         job.refresh_from_db()
         job.result_name = file_name
