@@ -1,7 +1,9 @@
+from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -271,6 +273,17 @@ def _step_updates(report, updates):
     return result
 
 
+class ReportConflict(APIException):
+    """409: the project already has a report of the month (update that one with its version)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "report_exists"
+
+    def __init__(self, exists):
+        super().__init__(exists.message)
+        self.detail = {"detail": self.detail, "existing_id": exists.report.pk, "current_version": exists.report.version}
+
+
 class VersionSerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
@@ -301,18 +314,27 @@ class MonthlyReportViewSet(
             ),
         )
         params = self.request.query_params
+        ids = selectors.id_params(params)  # ?department=abc → 400 with what to fix
         for param, lookup in (("municipality", "project__municipality_id"), ("department", "project__department_id"),
-                              ("project", "project_id"), ("state", "state")):  # fmt: skip
-            if params.get(param):
-                queryset = queryset.filter(**{lookup: params[param]})
+                              ("project", "project_id")):  # fmt: skip
+            if param in ids:
+                queryset = queryset.filter(**{lookup: ids[param]})
+        if params.get("state"):
+            queryset = queryset.filter(state=params["state"])
         if params.get("month"):
             queryset = queryset.filter(month=selectors.parse_month(params["month"]))
         return queryset.order_by("-month", "project__operation__number")
 
+    @transaction.atomic  # a create whose content fails validation leaves no empty 下書き behind
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("version", None)
-        report = services.create_report(actor=self.request.user, project=data.pop("project"), month=data.pop("month"))
+        try:
+            report = services.create_report(
+                actor=self.request.user, project=data.pop("project"), month=data.pop("month"), exists_ok=False
+            )
+        except services.ReportExists as exists:  # never write over someone else's report
+            raise ReportConflict(exists) from exists
         meetings, updates = data.pop("meetings", None), data.pop("step_updates", None)
         if data or meetings is not None or updates:
             report = services.save_report(

@@ -104,13 +104,31 @@ class MonthlyReportForm(VersionedModelForm):
 
 
 class ReportMeetingForm(forms.ModelForm):
+    """One 打合せ予定 row. The rows carry no ids: a save replaces them as a whole under the report's
+    version check, so a form loaded before someone else's save gets the normal conflict message."""
+
     class Meta:
         model = ReportMeeting
         fields = ["date", "party", "purpose"]
         widgets = {"date": DateInput()}
 
+    def row(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
 
-MeetingFormSet = forms.modelformset_factory(ReportMeeting, form=ReportMeetingForm, extra=2, can_delete=True)
+
+class BaseMeetingFormSet(forms.BaseFormSet):
+    def rows(self) -> list[dict]:
+        """The rows to keep: filled in and not marked 削除 (untouched blank rows are ignored)."""
+        return [f.row() for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+
+
+MeetingFormSet = forms.formset_factory(ReportMeetingForm, formset=BaseMeetingFormSet, extra=2, can_delete=True)
+
+
+def meeting_formset(data, report) -> BaseMeetingFormSet:
+    """The report's meeting rows by value (date, party, purpose), never by id."""
+    initial = [{"date": m.date, "party": m.party, "purpose": m.purpose} for m in report.meetings.all()]
+    return MeetingFormSet(data, initial=initial, prefix="meeting")
 
 
 class ReportStepForm(StepProgressForm):

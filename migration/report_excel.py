@@ -19,8 +19,9 @@ REGISTER_COLUMNS = [
     ("No", 6), ("業務", 16), ("区分", 7), ("業務実施内容", 22), ("認識されたリスク・課題", 40), ("重要度", 7),
     ("起票日", 15), ("対応希望期限", 15), ("対応希望期限の理由", 24), ("関係者（事務局）", 9),
     ("関係者（他の所管課）", 18), ("関係者（ベンダ）", 9), ("関係者（コンサル）", 9), ("分類", 16), ("備考", 24),
-    ("対応状況", 9), ("対応内容", 32), ("完了日", 15),
+    ("対応状況", 9), ("対応内容", 32), ("完了日", 15), ("版数", 6),
 ]  # fmt: skip
+VERSION_HEADER = "版数"  # the item's version when the file was made: an upload based on an older one is refused
 HEADERS = [name for name, _ in REGISTER_COLUMNS]
 MARK = "○"
 LABEL_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -51,6 +52,7 @@ def register_row(issue: RiskIssue) -> list:
         issue.get_status_display(),
         issue.response,
         wareki(issue.completed_on),
+        issue.version,
     ]
 
 
@@ -223,12 +225,49 @@ class RegisterRow:
     project: MigrationProject
     data: dict
     departments: list = field(default_factory=list)
+    version: int | None = None  # 版数 in the file (rows updating an item)
 
 
 def _choice(labels, value):
     lookup = {label: code for code, label in labels}
     lookup.update({code: code for code, _ in labels})
     return lookup.get(str(value or "").strip())
+
+
+def _file_version(issue: RiskIssue | None, value, problem) -> int | None:
+    """The 版数 of a row updating an item: it must be the item's current version, or the row would
+    overwrite changes made after the file was downloaded. Rows adding an item need none."""
+    if issue is None:
+        return None
+    text = str(value if value is not None else "").strip()
+    if not text:
+        problem(
+            VERSION_HEADER,
+            f"No {issue.number} の行に版数がありません。"
+            "課題管理表をダウンロードし直し、版数の列は変えずに編集してください。",
+        )
+        return None
+    if not re.fullmatch(r"\d+(\.0+)?", text):
+        problem(
+            VERSION_HEADER,
+            f"版数「{text}」は数字ではありません。ダウンロードした課題管理表の版数を変えないでください。",
+        )
+        return None
+    version = int(float(text))
+    if version < issue.version:
+        problem(
+            VERSION_HEADER,
+            f"No {issue.number} はこのファイルの作成後に更新されています（ファイルの版数 {version}、現在の版数 "
+            f"{issue.version}）。上書きしないよう取り込みませんでした。課題管理表をダウンロードし直して変更を入れ直すか、"
+            "変更していない行なら行ごと削除してください。",
+        )
+    elif version > issue.version:
+        problem(
+            VERSION_HEADER,
+            f"No {issue.number} の版数 {version} は現在の版数 {issue.version} より新しくなっています。"
+            "ダウンロードした課題管理表の版数を変えないでください。",
+        )
+    return version
 
 
 def parse_register(*, actor, municipality, file, project=None) -> list[RegisterRow]:
@@ -249,7 +288,8 @@ def parse_register(*, actor, municipality, file, project=None) -> list[RegisterR
     if not rows:
         raise ImportRejected([ImportProblem(1, "", "見出し行がありません。課題管理表の様式で作成してください。")])
     header = [str(value).strip() if value is not None else "" for value in rows[0]]
-    missing = [name for name in HEADERS if name not in header]
+    # 版数 may be missing in a file of new rows only; a row updating an item then says it lacks one
+    missing = [name for name in HEADERS if name not in header and name != VERSION_HEADER]
     if missing:
         raise ImportRejected(
             [
@@ -257,7 +297,7 @@ def parse_register(*, actor, municipality, file, project=None) -> list[RegisterR
                 for name in missing
             ]
         )
-    index = {name: header.index(name) for name in HEADERS}
+    index = {name: header.index(name) for name in HEADERS if name in header}
     projects = {
         p.operation.name: p
         for p in MigrationProject.objects.filter(municipality=municipality).select_related("operation", "municipality")
@@ -271,7 +311,9 @@ def parse_register(*, actor, municipality, file, project=None) -> list[RegisterR
     for row_number, values in enumerate(rows[1:], start=2):
         if all(v is None or str(v).strip() == "" for v in values):
             continue
-        record = {name: (values[i] if i < len(values) else None) for name, i in index.items()}
+        record = {
+            name: (values[index[name]] if name in index and index[name] < len(values) else None) for name in HEADERS
+        }
         texts = {name: str(value if value is not None else "").strip() for name, value in record.items()}
         row_problems: list[ImportProblem] = []
 
@@ -294,6 +336,7 @@ def parse_register(*, actor, municipality, file, project=None) -> list[RegisterR
                     problem(
                         "No", f"No {number} の課題・リスクは登録されていません。新しい課題はNoを空欄にしてください。"
                     )
+        version = _file_version(issue, record[VERSION_HEADER], problem)
         target = projects.get(texts["業務"])
         if target is None:
             problem(
@@ -379,7 +422,11 @@ def parse_register(*, actor, municipality, file, project=None) -> list[RegisterR
                         problem(label, message)
         problems.extend(row_problems)
         if not row_problems:
-            parsed.append(RegisterRow(row=row_number, issue=issue, project=target, data=data, departments=related))
+            parsed.append(
+                RegisterRow(
+                    row=row_number, issue=issue, project=target, data=data, departments=related, version=version
+                )
+            )
     if problems:
         raise ImportRejected(problems)
     if not parsed:

@@ -270,15 +270,43 @@ ISSUE_SORTS = {
 }
 
 
+ID_PARAM_LABELS = {
+    "department": "所管課（department）",
+    "project": "移行案件（project）",
+    "municipality": "団体（municipality）",
+}
+
+
+def id_params(params, names=tuple(ID_PARAM_LABELS)) -> dict[str, int]:
+    """The given id filters as integers; ValidationError (400 in the API) naming a value that is not one."""
+    from django.core.exceptions import ValidationError
+
+    ids, errors = {}, {}
+    for name in names:
+        value = params.get(name)
+        if value in (None, ""):
+            continue
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit()):
+            errors[name] = f"{ID_PARAM_LABELS[name]}の絞り込みはIDの数字で指定してください（「{text}」は使えません）。"
+        else:
+            ids[name] = int(text)
+    if errors:
+        raise ValidationError(errors)
+    return ids
+
+
 def filter_issues(queryset, params: dict, *, on: dt.date | None = None):
     """Filters shared by the pages and the API: importance, kind, status, category, department,
-    project, overdue, cross_cutting, month; sorting by one of ISSUE_SORTS."""
+    project, overdue, cross_cutting, month; sorting by one of ISSUE_SORTS. An id filter that is not
+    a number raises ValidationError."""
     from django.db.models import Case, IntegerField, Q, Value, When
 
     from migration.models import RiskIssue
     from migration.services import month_end
 
     day = on or today()
+    params = {**params, **id_params(params)}
     for name in ("importance", "kind", "status", "category"):
         if params.get(name):
             queryset = queryset.filter(**{name: params[name]})
@@ -303,6 +331,7 @@ def filter_issues(queryset, params: dict, *, on: dt.date | None = None):
             Q(raised_on__range=(month, end))
             | Q(updated_at__date__range=(month, end))
             | Q(completed_on__range=(month, end))
+            | Q(raised_in_report__month=month)  # added from the month's report, as on the report page
         )
     queryset = queryset.annotate(
         importance_rank=Case(

@@ -2,6 +2,7 @@
 
 import calendar as _calendar
 import datetime as _dt
+import logging as _logging
 
 from django.conf import settings as _settings
 from django.core.exceptions import ValidationError as _ValidationError
@@ -23,7 +24,7 @@ from migration.models import (
     RiskIssueComment,
     StepProgress,
 )
-from portal.concurrency import claim_version
+from portal.concurrency import StaleObjectError, claim_version
 from portal.permissions import can_edit_project, can_manage_municipality, require
 
 PROJECT_FIELDS = [
@@ -63,26 +64,32 @@ def update_project(*, actor, project: MigrationProject, expected_version: int, d
     require(can_manage_municipality(actor, project.municipality_id))
     project = MigrationProject.objects.select_for_update().get(pk=project.pk)
     claim_version(project, expected_version)
+    previous_pattern = project.migration_pattern
     _apply(project, data, PROJECT_FIELDS)
     project.full_clean()
     project._history_user = actor
     project.save()
-    _apply_pattern_rule(actor=actor, project=project)
+    _apply_pattern_rule(actor=actor, project=project, previous_pattern=previous_pattern)
     return project
 
 
-def _apply_pattern_rule(*, actor, project: MigrationProject) -> None:
-    """Bパターン (same vendor): RFP and vendor selection (steps 9–10) are 対象外 unless already done."""
-    if project.migration_pattern != MigrationProject.Pattern.B:
+def _apply_pattern_rule(*, actor, project: MigrationProject, previous_pattern: str | None = None) -> None:
+    """Bパターン (same vendor): RFP and vendor selection (steps 9–10) are 対象外 unless already done.
+    A change to Aパターン (vendor change) needs them again: those that are 対象外 go back to 未着手."""
+    skippable = project.step_progress.filter(step__skipped_without_vendor_change=True)
+    if project.migration_pattern == MigrationProject.Pattern.B:
+        changes = skippable.exclude(status__in=[StepProgress.Status.DONE, StepProgress.Status.NOT_APPLICABLE])
+        status, reason = StepProgress.Status.NOT_APPLICABLE, "Bパターン（同一ベンダ）のため対象外"
+    elif project.migration_pattern == MigrationProject.Pattern.A and previous_pattern != MigrationProject.Pattern.A:
+        changes = skippable.filter(status=StepProgress.Status.NOT_APPLICABLE)
+        status, reason = StepProgress.Status.NOT_STARTED, "Aパターン（ベンダ変更）のため対象外を解除"
+    else:
         return
-    skippable = project.step_progress.filter(step__skipped_without_vendor_change=True).exclude(
-        status__in=[StepProgress.Status.DONE, StepProgress.Status.NOT_APPLICABLE]
-    )
-    for progress in skippable:
-        progress.status = StepProgress.Status.NOT_APPLICABLE
+    for progress in changes.order_by("step__number"):
+        progress.status = status
         progress.version += 1
         progress._history_user = actor
-        progress._change_reason = "Bパターン（同一ベンダ）のため対象外"
+        progress._change_reason = reason
         progress.save()
 
 
@@ -115,6 +122,7 @@ ISSUE_FIELDS = [
     "completed_on",
 ]  # fmt: skip
 REMIND_DAYS_BEFORE = 3  # reminders start this many days before the due date
+_log = _logging.getLogger(__name__)
 
 
 def month_start(day: _dt.date) -> _dt.date:
@@ -145,13 +153,32 @@ def _default_contact(user) -> str:
     return " / ".join(parts)
 
 
+class ReportExists(Exception):
+    """create_report(exists_ok=False): the project already has a report of the month."""
+
+    def __init__(self, report: MonthlyReport):
+        self.report = report
+        super().__init__(f"report {report.pk} exists")
+
+    @property
+    def message(self) -> str:
+        return (
+            f"{self.report.project.operation.name}の{self.report.month.year}年{self.report.month.month}月分の"
+            f"進捗報告書は既に作成されています（ID {self.report.pk}）。新しく作成せず、"
+            f"/api/v1/reports/{self.report.pk}/ を読み込んでから、その版数（version）で更新してください。"
+        )
+
+
 @transaction.atomic
-def create_report(*, actor, project: MigrationProject, month: _dt.date) -> MonthlyReport:
-    """A draft report for the month; last month's 次月の検討・作業予定 is the starting 今月の実施作業."""
+def create_report(*, actor, project: MigrationProject, month: _dt.date, exists_ok: bool = True) -> MonthlyReport:
+    """A draft report for the month; last month's 次月の検討・作業予定 is the starting 今月の実施作業.
+    An existing report of the month is returned, or with ``exists_ok=False`` raises ReportExists."""
     require(_perms.can_write_report(actor, project), "この案件の進捗報告を作成する権限がありません。")
     month = month_start(month)
     existing = MonthlyReport.objects.filter(project=project, month=month).first()
     if existing:
+        if not exists_ok:
+            raise ReportExists(existing)
         return existing
     previous = MonthlyReport.objects.filter(project=project, month=previous_month(month)).first()
     report = MonthlyReport(
@@ -169,7 +196,10 @@ def create_report(*, actor, project: MigrationProject, month: _dt.date) -> Month
         with transaction.atomic():
             report.save()
     except _IntegrityError:  # someone created it at the same moment: one report per project and month
-        return MonthlyReport.objects.get(project=project, month=month)
+        existing = MonthlyReport.objects.get(project=project, month=month)
+        if not exists_ok:
+            raise ReportExists(existing) from None
+        return existing
     return report
 
 
@@ -207,7 +237,7 @@ def save_report(
     report.full_clean(validate_constraints=False)
     report._history_user = actor
     report.save()
-    if meetings is not None:
+    if meetings is not None:  # the rows have no identity of their own: replaced as a whole, under the version
         report.meetings.all().delete()
         rows = [ReportMeeting(report=report, **row) for row in meetings]
         for row in rows:
@@ -286,7 +316,7 @@ def return_report(*, actor, report: MonthlyReport, expected_version: int, commen
             "事務局から差し戻されました。\n\n"
             f"事務局のコメント:\n{report.return_comment}\n\n内容を修正して再提出してください。"
         )
-        transaction.on_commit(lambda: _send_mail(subject, body, None, recipients))
+        transaction.on_commit(lambda: _send_mail(subject, body, None, recipients), robust=True)
     return report
 
 
@@ -323,7 +353,7 @@ def _send_reminder(*, project, month, today, actor=None) -> bool:
         return False
     try:
         with transaction.atomic():
-            ReportReminder.objects.create(
+            reminder = ReportReminder.objects.create(
                 project=project, month=month, sent_on=today, sent_by=actor, recipients=", ".join(recipients)
             )
     except _IntegrityError:
@@ -336,18 +366,36 @@ def _send_reminder(*, project, month, today, actor=None) -> bool:
         f"提出期限: {due.year}年{due.month}月{due.day}日\n\n"
         f"{_settings.PORTAL_BASE_URL}/reports/?month={month:%Y-%m} から提出してください。"
     )
-    transaction.on_commit(lambda: _send_mail(subject, body, None, recipients))
+    transaction.on_commit(lambda: _mail_reminder(reminder.pk, subject, body, recipients), robust=True)
     return True
 
 
+def _mail_reminder(reminder_id: int, subject: str, body: str, recipients: list[str]) -> None:
+    """Each reminder is its own mail: a failing one is logged and un-recorded (so it can be sent again
+    today) and never stops the others."""
+    try:
+        _send_mail(subject, body, None, recipients)
+    except Exception:
+        _log.exception("reminder mail %s to %s failed", reminder_id, recipients)
+        ReportReminder.objects.filter(pk=reminder_id).delete()
+
+
+def reminder_months(municipality, today: _dt.date) -> list[_dt.date]:
+    """The months whose unsubmitted reports get reminders today: each report from REMIND_DAYS_BEFORE
+    days before its due date to the end of the month it is due in. With a due day of 1–3 the first
+    reminders fall in the report's own month, so this month's report can be due for reminders too."""
+    months = []
+    for month in (previous_month(today), month_start(today)):
+        due = report_due_date(municipality, month)
+        if due - _dt.timedelta(days=REMIND_DAYS_BEFORE) <= today <= month_end(due):
+            months.append(month)
+    return months
+
+
 def reminder_month(municipality, today: _dt.date) -> _dt.date | None:
-    """The month whose unsubmitted reports get reminders today, if any: last month's reports, from
-    REMIND_DAYS_BEFORE days before the due date to the end of the month they are due in."""
-    month = previous_month(today)
-    due = report_due_date(municipality, month)
-    if due - _dt.timedelta(days=REMIND_DAYS_BEFORE) <= today:
-        return month
-    return None
+    """The latest month with reminders today (see reminder_months), if any."""
+    months = reminder_months(municipality, today)
+    return months[-1] if months else None
 
 
 def unsubmitted_projects(municipality, month: _dt.date):
@@ -370,11 +418,9 @@ def send_report_reminders(*, today: _dt.date | None = None) -> int:
     today = today or _timezone.localdate()
     sent = 0
     for municipality in Municipality.objects.all():
-        month = reminder_month(municipality, today)
-        if month is None:
-            continue
-        for project in unsubmitted_projects(municipality, month):
-            sent += _send_reminder(project=project, month=month, today=today)
+        for month in reminder_months(municipality, today):
+            for project in unsubmitted_projects(municipality, month):
+                sent += _send_reminder(project=project, month=month, today=today)
     return sent
 
 
@@ -473,22 +519,37 @@ def add_risk_issue_comment(*, actor, issue: RiskIssue, body: str) -> RiskIssueCo
 def import_register(*, actor, municipality, file, project: MigrationProject | None = None) -> dict:
     """Add or update register items from a 課題管理表 workbook (matched by No). All or nothing:
     raises portal.imports.ImportRejected with every problem; nothing is saved then."""
-    from migration.report_excel import parse_register
+    from migration import report_excel
+    from portal.imports import ImportProblem, ImportRejected
 
     require(_perms.can_view_reports(actor, municipality.id))
-    rows = parse_register(actor=actor, municipality=municipality, file=file, project=project)
+    rows = report_excel.parse_register(actor=actor, municipality=municipality, file=file, project=project)
     created = updated = 0
     for row in rows:
-        if row.issue is None:
-            create_risk_issue(actor=actor, project=row.project, data=row.data, other_departments=row.departments)
-            created += 1
-        else:
-            update_risk_issue(
-                actor=actor,
-                issue=row.issue,
-                expected_version=row.issue.version,
-                data=row.data,
-                other_departments=row.departments,
-            )
-            updated += 1
+        try:
+            if row.issue is None:
+                create_risk_issue(actor=actor, project=row.project, data=row.data, other_departments=row.departments)
+                created += 1
+            else:  # based on the 版数 in the file: an item changed since its download is refused
+                update_risk_issue(
+                    actor=actor,
+                    issue=row.issue,
+                    expected_version=row.version,
+                    data=row.data,
+                    other_departments=row.departments,
+                )
+                updated += 1
+        except StaleObjectError as conflict:  # saved by someone while the file was being read
+            raise ImportRejected([ImportProblem(row.row, "版数", import_conflict_message(conflict))]) from conflict
+        except _ValidationError as error:
+            raise ImportRejected([ImportProblem(row.row, "", message) for message in error.messages]) from error
     return {"created": created, "updated": updated}
+
+
+def import_conflict_message(conflict: StaleObjectError) -> str:
+    """Why an imported row was refused because its item changed (nothing is saved then)."""
+    number = getattr(conflict.current, "number", "")
+    return (
+        f"No.{number} は取り込みの間に他の利用者が更新したため、ファイルを取り込みませんでした"
+        "（何も保存されていません）。課題管理表をダウンロードし直し、変更を入れ直してからアップロードしてください。"
+    )

@@ -16,7 +16,6 @@ from migration import selectors, services
 from migration.forms import (
     CommentForm,
     IssueFilterForm,
-    MeetingFormSet,
     MonthlyReportForm,
     NewIssueForm,
     ProjectCreateForm,
@@ -27,6 +26,7 @@ from migration.forms import (
     ReturnReportForm,
     RiskIssueForm,
     StepProgressForm,
+    meeting_formset,
 )
 from migration.models import MonthlyReport, RiskIssue
 from portal import history
@@ -337,7 +337,7 @@ def report_edit(request, report_id):
     project = report.project
     data = request.POST or None
     form = MonthlyReportForm(data, instance=report)
-    meetings = MeetingFormSet(data, queryset=report.meetings.all(), prefix="meeting")
+    meetings = meeting_formset(data, report)
     steps = list(project.step_progress.select_related("step").order_by("step__number"))
     step_forms = [ReportStepForm(data, instance=s, prefix=f"step-{s.step.number}") for s in steps]
     new_issue = NewIssueForm(data, project=project, prefix="issue")
@@ -350,11 +350,7 @@ def report_edit(request, report_id):
                     report=report,
                     expected_version=form.cleaned_data["version"],
                     data=form.changed_values(),
-                    meetings=[
-                        {k: f.cleaned_data[k] for k in ("date", "party", "purpose")}
-                        for f in meetings.forms
-                        if f.cleaned_data and not f.cleaned_data.get("DELETE")
-                    ],
+                    meetings=meetings.rows(),
                     step_updates=[
                         (f.instance, f.cleaned_data["version"], f.changed_values())
                         for f in step_forms
@@ -420,7 +416,20 @@ def _spread_errors(error: ValidationError, form, step_forms) -> None:
 @require_POST
 def report_action(request, report_id, action):
     report = selectors.report_detail(request.user, report_id)
-    version = int(request.POST.get("version") or 0)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        message = _(
+            "画面の版数が読み取れなかったため、操作できませんでした。ページを読み込み直してから、もう一度操作してください。"
+        )
+        context = _report_context(request, report)
+        form = ReturnReportForm(request.POST)  # keeps a typed 差戻しの理由
+        if action == "return":
+            form.add_error(None, message)
+        else:
+            messages.error(request, message)
+        context["return_form"] = form
+        return render(request, "migration/report_detail.html", context, status=400)
     try:
         if action == "submit":
             services.submit_report(actor=request.user, report=report, expected_version=version)
@@ -464,18 +473,25 @@ def report_export(request, report_id):
 # --- register ---
 
 
-@login_required
-@municipal_user_required
-def issue_list(request):
-    """業務横断課題: items naming the DX office or another department, for the DX office."""
+def _issue_list_filters(request):
+    """The filter form, the selector parameters and the scope of /issues/ (shared with its export):
+    業務横断課題 only unless ?scope=all."""
     from portal.models import Department
 
     departments = Department.objects.filter(municipality_id=request.user.municipality_id)
     filters = IssueFilterForm(request.GET or None, departments=departments)
     params = filters.params() if request.GET else {}
-    scope = request.GET.get("scope", "cross")
+    scope = "all" if request.GET.get("scope") == "all" else "cross"
     if scope != "all":
         params["cross_cutting"] = True
+    return filters, params, scope
+
+
+@login_required
+@municipal_user_required
+def issue_list(request):
+    """業務横断課題: items naming the DX office or another department, for the DX office."""
+    filters, params, scope = _issue_list_filters(request)
     issues = list(selectors.filter_issues(selectors.visible_issues(request.user), params))
     return render(
         request,
@@ -493,16 +509,11 @@ def issue_list(request):
 @login_required
 @municipal_user_required
 def issue_list_export(request):
-    """The whole municipality's register (or the filtered list) as a 課題管理表 workbook."""
+    """Exactly the list /issues/ shows (業務横断課題 unless ?scope=all, its filters and order) as a
+    課題管理表 workbook."""
     from migration.report_excel import register_workbook
-    from portal.models import Department
 
-    departments = Department.objects.filter(municipality_id=request.user.municipality_id)
-    filters = IssueFilterForm(request.GET or None, departments=departments)
-    params = filters.params() if request.GET else {}
-    if request.GET.get("scope") == "cross":
-        params["cross_cutting"] = True
-    params["sort"] = params.get("sort") or "number"
+    _, params, _ = _issue_list_filters(request)
     issues = selectors.filter_issues(selectors.visible_issues(request.user), params)
     name = f"課題管理表_{request.user.municipality.name}_{selectors.today():%Y%m%d}.xlsx"
     return _xlsx_response(register_workbook(issues, title=name), name)
@@ -513,7 +524,7 @@ def issue_list_export(request):
 @require_http_methods(["GET", "POST"])
 def project_issues(request, project_id):
     """A project's register: its items, the workbook download and upload."""
-    from portal.imports import ImportRejected
+    from portal.imports import ImportProblem, ImportRejected
 
     project = selectors.project_detail(request.user, project_id)
     can_edit = report_perms.can_edit_issue(request.user, project)
@@ -532,6 +543,10 @@ def project_issues(request, project_id):
                 )
             except ImportRejected as rejected:
                 problems = rejected.problems
+            except StaleObjectError as conflict:  # someone saved an item while the file was read
+                problems = [ImportProblem(None, "", services.import_conflict_message(conflict))]
+            except ValidationError as error:
+                problems = [ImportProblem(None, "", message) for message in error.messages]
             else:
                 messages.success(
                     request,

@@ -11,7 +11,7 @@ class DateInput(forms.DateInput):
 class VersionedModelForm(forms.ModelForm):
     """A model form carrying the version the user loaded, for optimistic locking."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(label="版数", widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

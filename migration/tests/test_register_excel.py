@@ -47,7 +47,7 @@ def test_register_export_read_back(client, users, issues, resident_project):
     assert response.status_code == 200 and "spreadsheetml" in response["Content-Type"]
     sheet = _sheet(response.content)
     assert [c.value for c in sheet[1]] == HEADERS
-    assert sheet.freeze_panes == "C2" and sheet.auto_filter.ref == "A1:R3"
+    assert sheet.freeze_panes == "C2" and sheet.auto_filter.ref == "A1:S3"
     row = [c.value for c in sheet[2]]
     assert row[:4] == [1, "住民基本台帳", "リスク", "3. 標準仕様との比較分析"]
     assert row[5:10] == ["高", "令和7年10月2日", "令和7年10月31日", "予算要求に影響するため", "○"]
@@ -60,9 +60,9 @@ def test_register_export_read_back(client, users, issues, resident_project):
 
 def test_municipality_register_export_and_cross_cutting_list(client, users, issues):
     client.force_login(users["dx"])
-    sheet = _sheet(client.get("/issues/export/").content)
+    sheet = _sheet(client.get("/issues/export/?scope=all&sort=number").content)
     assert [sheet.cell(r, 1).value for r in (2, 3)] == [1, 2]
-    sheet = _sheet(client.get("/issues/export/?scope=cross").content)
+    sheet = _sheet(client.get("/issues/export/").content)  # like /issues/: 業務横断課題 by default
     assert sheet.max_row == 2  # only the item naming the DX office / another department
 
 
@@ -120,6 +120,7 @@ def test_import_adds_and_updates_by_number(users, city, issues, resident_project
         [
             _row(
                 No=1,
+                版数=1,
                 **{"認識されたリスク・課題": "更新後の内容"},
                 重要度="高",
                 対応状況="完了",
@@ -142,7 +143,7 @@ def test_import_adds_and_updates_by_number(users, city, issues, resident_project
 def test_import_is_all_or_nothing_with_row_column_and_reason(users, city, issues, resident_project):
     file = _workbook(
         [
-            _row(No=1, **{"認識されたリスク・課題": "変わってはいけない"}),  # fine on its own
+            _row(No=1, 版数=1, **{"認識されたリスク・課題": "変わってはいけない"}),  # fine on its own
             _row(No=99),
             _row(重要度="最高", 起票日="昨日"),
             _row(業務="存在しない業務", **{"関係者（他の所管課）": "存在しない課"}),

@@ -90,12 +90,13 @@ def test_report_conflict_is_409_and_nothing_is_overwritten(client, users, octobe
     assert MonthlyReport.objects.get().work_done == "先"
 
 
-def test_duplicate_report_returns_the_existing_one(client, users, resident_project, october_report):
+def test_duplicate_report_is_a_conflict_naming_the_existing_one(client, users, resident_project, october_report):
     client.force_login(users["dept"])
     response = client.post(
         "/api/v1/reports/", {"project": resident_project.id, "month": "2025-10-01"}, content_type=JSON
     )
-    assert response.json()["id"] == october_report.id and MonthlyReport.objects.count() == 1
+    assert response.status_code == 409 and response.json()["existing_id"] == october_report.id
+    assert MonthlyReport.objects.count() == 1
 
 
 def test_issues_api_create_update_comment_filter(client, users, city, resident_project):
