@@ -8,11 +8,19 @@ from rest_framework.response import Response
 
 from migration.models import MigrationProject
 from portal.api import VersionedSerializerMixin, pop_version
+from portal.concurrency import StaleObjectError
+from portal.history import changes_since_version
 from portal.imports import ImportRejected
 from portal.permissions import IsMunicipalUser, is_municipal_user, require, scope_to_municipality
 from vendors import permissions as perms
 from vendors import selectors, services
 from vendors.models import Contract, Rfi, RfiInvitation, RfiResponse, Rfp, Vendor
+
+
+def _is_id(value) -> bool:
+    """A positive whole number sent as text or a number ("²" and a thousand digits are not)."""
+    text = str(value if value is not None else "")
+    return text.isascii() and text.isdecimal() and len(text) <= 18
 
 
 def _download_url(request, kind, stored):
@@ -342,7 +350,9 @@ class CostLineSerializer(serializers.Serializer):
     environment = serializers.CharField()
     category = serializers.CharField()
     amount = serializers.JSONField(help_text="円（税込）の整数、0以上")
-    description = serializers.CharField(allow_blank=True, required=False, default="")
+    description = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=services.DESCRIPTION_MAX
+    )
 
 
 class RfiResponseSerializer(serializers.ModelSerializer):
@@ -394,7 +404,7 @@ class RfiResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def get_queryset(self):
         qs = selectors.visible_responses(self.request.user).prefetch_related("answers", "cost_lines", "files")
         rfi = self.request.query_params.get("rfi")
-        if rfi and rfi.isdigit():
+        if rfi and rfi.isdecimal() and rfi.isascii():
             qs = qs.filter(invitation__rfi_id=int(rfi))
         return qs
 
@@ -421,7 +431,7 @@ class RfiResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def create(self, request):
         rfi_id = request.data.get("rfi")
-        if not str(rfi_id or "").isdigit():
+        if not _is_id(rfi_id):
             return Response({"rfi": ["回答するRFIを指定してください。"]}, status=status.HTTP_400_BAD_REQUEST)
         invitation = self._invitation_for_rfi(int(rfi_id))
         latest = invitation.responses.order_by("-number").first()
@@ -442,13 +452,19 @@ class RfiResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def submit(self, request, pk=None):
         """Submit this draft (a receipt e-mail is sent)."""
         response = self.get_object()
+        require(perms.is_vendor_user(request.user), "RFIの回答を提出できるのはベンダの担当者です。")
         serializer = VersionOnlySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        expected = serializer.validated_data["version"]
+        # Before anything is written: this version must be the latest draft, at the version the client read.
+        latest = response.invitation.responses.order_by("-number").first()
+        if problem := services.not_latest_draft_problem(response, latest):
+            raise services.NotTheLatestDraft(latest, problem)
+        if response.version != expected:
+            raise StaleObjectError(response, changes_since_version(response, expected))
         submitted = services.submit_response(
-            actor=request.user, invitation=response.invitation, expected_version=serializer.validated_data["version"]
+            actor=request.user, invitation=response.invitation, expected_version=expected, response_id=response.pk
         )
-        if submitted.pk != response.pk:
-            return Response({"detail": "提出できるのは最新の下書きだけです。"}, status=status.HTTP_409_CONFLICT)
         fresh = selectors.visible_responses(request.user).get(pk=submitted.pk)
         return Response(RfiResponseSerializer(fresh, context=self.get_serializer_context()).data)
 
@@ -465,7 +481,7 @@ class RfiResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             invitation=response.invitation,
             file=request.FILES["file"],
             based_on_id=response.id,
-            expected_version=int(version) if str(version or "").isdigit() else response.version,
+            expected_version=int(version) if _is_id(version) else response.version,
         )
         data = FileSerializer(stored, context={"request": request, "file_kind": "response"}).data
         return Response({**data, "response": stored.response_id}, status=status.HTTP_201_CREATED)
@@ -474,7 +490,7 @@ class RfiResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def import_costs(self, request):
         """Upload the filled cost-table template (fields ``rfi`` and ``file``); all-or-nothing."""
         rfi_id = request.data.get("rfi")
-        if not str(rfi_id or "").isdigit() or "file" not in request.FILES:
+        if not _is_id(rfi_id) or "file" not in request.FILES:
             return Response({"detail": "rfi と file を指定してください。"}, status=status.HTTP_400_BAD_REQUEST)
         invitation = self._invitation_for_rfi(int(rfi_id))
         latest = invitation.responses.order_by("-number").first()

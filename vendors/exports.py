@@ -4,6 +4,7 @@ import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from portal.excel import BORDER, HEADER_FILL, HEADER_FONT, write_cell
 from vendors import selectors
@@ -48,8 +49,8 @@ def comparison_workbook(rfi) -> bytes:
         if lows:
             write_cell(sheet, row, len(vendors) + 2, "★最低額: " + "、".join(lows))
     sheet.column_dimensions["A"].width = 60
-    for index in range(len(vendors) + 1):
-        sheet.column_dimensions[chr(ord("B") + index)].width = 24
+    for column in range(2, len(vendors) + 3):  # the vendors' columns and the ★ column after them
+        sheet.column_dimensions[get_column_letter(column)].width = 24
     sheet.freeze_panes = "B6"
     buffer = io.BytesIO()
     book.save(buffer)

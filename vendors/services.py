@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from portal.concurrency import claim_version
+from portal.concurrency import StaleObjectError, claim_version
 from portal.imports import ImportProblem, ImportRejected
 from portal.permissions import Role, can_manage_municipality, is_municipal_user, require
 from portal.uploads import validate_upload
@@ -388,8 +388,45 @@ def _working_draft(actor, invitation, based_on_id, expected_version) -> RfiRespo
     return draft
 
 
+MAX_AMOUNT = 10**15 - 1  # 999兆円: well inside the PositiveBigIntegerField column
+DESCRIPTION_MAX = RfiCostLine._meta.get_field("description").max_length
+
+
+def parse_amount(value) -> tuple[int | None, str | None]:
+    """A cost amount as whole yen: (amount, None), or (None, a Japanese message saying what to fix).
+    Text may have commas and full-width digits; never raises."""
+    if isinstance(value, str):
+        text = value.replace(",", "").replace("，", "").strip()
+        negative = text[:1] in ("-", "－", "−")
+        digits = text[1:] if negative else text
+        if not digits.isdecimal():
+            return None, "金額は円単位の整数（数字のみ、カンマ可）で入力してください。"
+        digits = digits.lstrip("0") or "0"
+        if len(digits) > len(str(MAX_AMOUNT)):
+            return None, f"金額が大きすぎます。{MAX_AMOUNT:,}円以下で入力してください。"
+        value = -int(digits) if negative else int(digits)
+    if isinstance(value, float):
+        if not value.is_integer():
+            return None, "金額は円単位の整数で入力してください（小数は使えません）。"
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None, "金額は円単位の整数で入力してください。"
+    if value < 0:
+        return None, "金額は0円以上で入力してください。"
+    if value > MAX_AMOUNT:
+        return None, f"金額が大きすぎます。{MAX_AMOUNT:,}円以下で入力してください。"
+    return value, None
+
+
+def description_problem(description: str) -> str | None:
+    if len(description) > DESCRIPTION_MAX:
+        return f"その他費用の説明は{DESCRIPTION_MAX}文字以内で入力してください（現在{len(description)}文字）。"
+    return None
+
+
 def clean_cost_lines(lines) -> list[dict]:
-    """Validate cost table entries: whole yen, non-negative, その他 with its 説明. Errors name the cell."""
+    """Validate cost table entries: whole yen, 0 to MAX_AMOUNT, その他 with its 説明 (at most 500 characters).
+    Errors name the cell."""
     cleaned, errors = [], []
     valid_codes = {code for code, _, _ in COST_CATEGORIES}
     for line in lines:
@@ -399,27 +436,17 @@ def clean_cost_lines(lines) -> list[dict]:
             continue
         where = cost_cell_label(system_type, environment, category)
         amount = line.get("amount")
-        description = (line.get("description") or "").strip()
+        description = str(line.get("description") or "").strip()
+        if problem := description_problem(description):
+            errors.append(f"{where}: {problem}")
+            continue
         if amount in (None, ""):
             if description:
                 errors.append(f"{where}: 説明を入れた場合は金額も入力してください。")
             continue
-        if isinstance(amount, str):
-            text = amount.replace(",", "").strip()
-            if not text.lstrip("-").isdigit():
-                errors.append(f"{where}: 金額は円単位の整数（カンマなし可）で入力してください。")
-                continue
-            amount = int(text)
-        if isinstance(amount, float):
-            if not amount.is_integer():
-                errors.append(f"{where}: 金額は円単位の整数で入力してください（小数は使えません）。")
-                continue
-            amount = int(amount)
-        if not isinstance(amount, int) or isinstance(amount, bool):
-            errors.append(f"{where}: 金額は円単位の整数で入力してください。")
-            continue
-        if amount < 0:
-            errors.append(f"{where}: 金額は0円以上で入力してください。")
+        amount, problem = parse_amount(amount)
+        if problem:
+            errors.append(f"{where}: {problem}")
             continue
         if category in OTHER_CATEGORIES and amount > 0 and not description:
             errors.append(f"{where}: 「その他」に金額を入れた場合は、その他費用の説明を入力してください。")
@@ -489,10 +516,46 @@ def remove_response_file(*, actor, stored: RfiResponseFile) -> None:
     stored.delete()
 
 
+class NotTheLatestDraft(StaleObjectError):
+    """The version a vendor asked to submit is not the latest draft any more (API: 409)."""
+
+    def __init__(self, current, text):
+        super().__init__(current, [])
+        self.text = text
+
+    @property
+    def message(self) -> str:
+        return self.text
+
+
+def not_latest_draft_problem(response: RfiResponse, latest: RfiResponse | None) -> str | None:
+    """Why ``response`` cannot be submitted as the invitation's latest draft (None when it can)."""
+    if latest is not None and latest.pk != response.pk:
+        return (
+            f"第{response.number}版より新しい第{latest.number}版があります。提出できるのは最新の下書きだけです。"
+            "最新の版を読み込み直してから提出してください。"
+        )
+    if response.state != RfiResponse.State.DRAFT:
+        return (
+            f"第{response.number}版は既に提出済みです。"
+            "修正する場合は、保存して新しい版の下書きを作ってから提出してください。"
+        )
+    return None
+
+
 @transaction.atomic
-def submit_response(*, actor, invitation: RfiInvitation, expected_version: int) -> RfiResponse:
+def submit_response(
+    *, actor, invitation: RfiInvitation, expected_version: int, response_id: int | None = None
+) -> RfiResponse:
+    """Submit the latest draft. With ``response_id`` only if that version is still the latest draft."""
     invitation = _lock_invitation(actor, invitation)
     draft = invitation.responses.order_by("-number").first()
+    if response_id is not None:
+        response = invitation.responses.filter(pk=response_id).first()
+        if response is None:
+            raise ValidationError("この回答の版が見つかりません。画面を開き直してください。")
+        if problem := not_latest_draft_problem(response, draft):
+            raise NotTheLatestDraft(draft, problem)
     if draft is None or draft.state != RfiResponse.State.DRAFT:
         raise ValidationError("提出する下書きがありません。回答を入力して保存してから提出してください。")
     claim_version(draft, expected_version)
@@ -519,6 +582,20 @@ def submit_response(*, actor, invitation: RfiInvitation, expected_version: int) 
     recipients = sorted({*(_vendor_recipients(invitation.vendor_id)), *([actor.email] if actor.email else [])})
     _mail(f"【受付】「{rfi.title}」への回答を受け付けました", body, recipients)
     return draft
+
+
+@transaction.atomic
+def save_and_submit_response(
+    *, actor, invitation: RfiInvitation, answers: dict | None = None, cost_lines=None,
+    based_on_id: int | None = None, expected_version: int | None = None,
+) -> RfiResponse:  # fmt: skip
+    """Save the draft and submit it in one transaction: when the submission is refused (a question left
+    unanswered, …) nothing is saved, so the page's version stays the current one."""
+    draft = save_response(
+        actor=actor, invitation=invitation, answers=answers, cost_lines=cost_lines,
+        based_on_id=based_on_id, expected_version=expected_version,
+    )  # fmt: skip
+    return submit_response(actor=actor, invitation=invitation, expected_version=draft.version, response_id=draft.id)
 
 
 # ---------------------------------------------------------------------------
@@ -611,33 +688,19 @@ def read_cost_table(file) -> list[dict]:
             problems.append(ImportProblem(row_number, "コード", "同じ費目の行が2回あります。"))
             continue
         seen.add(code)
-        amount, description = row[4], (row[5] or "")
+        amount, description = row[4], str(row[5] or "").strip()
+        if problem := description_problem(description):
+            problems.append(ImportProblem(row_number, "その他費用の説明", problem))
+            continue
         if amount in (None, ""):
-            if str(description).strip():
+            if description:
                 problems.append(ImportProblem(row_number, "金額（円）", "説明を入れた場合は金額も入力してください。"))
             continue
-        if isinstance(amount, str):
-            text = amount.replace(",", "").strip()
-            if not text.lstrip("-").isdigit():
-                problems.append(ImportProblem(row_number, "金額（円）", "金額は円単位の整数で入力してください。"))
-                continue
-            amount = int(text)
-        if isinstance(amount, float):
-            if not amount.is_integer():
-                problems.append(
-                    ImportProblem(
-                        row_number, "金額（円）", "金額は円単位の整数で入力してください（小数は使えません）。"
-                    )
-                )
-                continue
-            amount = int(amount)
-        if not isinstance(amount, int) or isinstance(amount, bool):
-            problems.append(ImportProblem(row_number, "金額（円）", "金額は円単位の整数で入力してください。"))
+        amount, problem = parse_amount(amount)
+        if problem:
+            problems.append(ImportProblem(row_number, "金額（円）", problem))
             continue
-        if amount < 0:
-            problems.append(ImportProblem(row_number, "金額（円）", "金額は0円以上で入力してください。"))
-            continue
-        if parts[2] in OTHER_CATEGORIES and amount > 0 and not str(description).strip():
+        if parts[2] in OTHER_CATEGORIES and amount > 0 and not description:
             problems.append(
                 ImportProblem(row_number, "その他費用の説明", "「その他」に金額を入れた場合は説明を入力してください。")
             )
@@ -648,7 +711,7 @@ def read_cost_table(file) -> list[dict]:
                 "environment": parts[1],
                 "category": parts[2],
                 "amount": amount,
-                "description": str(description).strip(),
+                "description": description,
             }
         )
     if problems:

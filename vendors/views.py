@@ -406,12 +406,16 @@ def rfp_detail(request, rfp_id):
         for criterion in rfp.criteria.all():
             for vendor in rfp.vendors.all():
                 raw = request.POST.get(f"s_{criterion.id}_{vendor.id}", "").strip()
-                if raw and not raw.isdigit():
+                # isdecimal, not isdigit: "²" is a digit but not a number int() reads.
+                names = {"criterion": criterion.name, "vendor": vendor.name, "max": criterion.max_score}
+                valid = raw.isdecimal() and len(raw.lstrip("0")) <= 9
+                if raw and not raw.isdecimal():
+                    problems.append(_("「%(criterion)s」（%(vendor)s）の点数は0以上の整数で入力してください。") % names)
+                elif raw and not valid:
                     problems.append(
-                        _("「%(criterion)s」（%(vendor)s）の点数は0以上の整数で入力してください。")
-                        % {"criterion": criterion.name, "vendor": vendor.name}
+                        _("「%(criterion)s」（%(vendor)s）の点数は0〜%(max)sの範囲で入力してください。") % names
                     )
-                scores[(criterion.id, vendor.id)] = int(raw) if raw.isdigit() else None
+                scores[(criterion.id, vendor.id)] = int(raw) if raw and valid else None
         if not problems:
             try:
                 services.save_scores(actor=request.user, rfp=rfp, scores=scores)
@@ -545,6 +549,12 @@ def _posted_answer(request, rfi):
     return answers, lines
 
 
+def _posted_int(request, name) -> int | None:
+    """A whole number from a hidden field, or None (never a 500 on "²" or a thousand digits)."""
+    raw = request.POST.get(name, "").strip()
+    return int(raw) if raw.isdecimal() and raw.isascii() and len(raw) <= 18 else None
+
+
 @login_required
 @vendor_user_required
 def rfi_answer(request, rfi_id):
@@ -555,13 +565,14 @@ def rfi_answer(request, rfi_id):
     problems, import_problems, posted = [], [], None
     if request.method == "POST":
         what = request.POST.get("what", "save")
-        based_on = int(request.POST["based_on"]) if request.POST.get("based_on", "").isdigit() else None
-        version = int(request.POST["version"]) if request.POST.get("version", "").isdigit() else None
+        based_on, version = _posted_int(request, "based_on"), _posted_int(request, "version")
         try:
             if what in ("save", "submit"):
                 posted = request.POST
                 answers, lines = _posted_answer(request, rfi)
-                draft = services.save_response(
+                # Save and submit are one transaction: a refused submission saves nothing.
+                write = services.save_and_submit_response if what == "submit" else services.save_response
+                draft = write(
                     actor=request.user,
                     invitation=invitation,
                     answers=answers,
@@ -570,7 +581,6 @@ def rfi_answer(request, rfi_id):
                     expected_version=version,
                 )
                 if what == "submit":
-                    services.submit_response(actor=request.user, invitation=invitation, expected_version=draft.version)
                     messages.success(
                         request,
                         _("回答（第%(number)s版）を提出しました。受付メールを送りました。") % {"number": draft.number},
@@ -618,6 +628,10 @@ def rfi_answer(request, rfi_id):
             problems = [conflict.message]
         except ValidationError as error:
             problems = error.messages
+        # Redraw with the version as it is now (someone may have saved meanwhile), so that the hidden
+        # based_on/version are current and the next save does not report a false conflict.
+        responses = list(invitation.responses.order_by("-number"))
+        latest = responses[0] if responses else None
     answers = {a.question_id: a for a in latest.answers.all()} if latest else {}
     question_rows = []
     for question in rfi.questions.all():

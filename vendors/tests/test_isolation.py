@@ -177,3 +177,86 @@ def test_rfi_not_yet_sent_is_invisible_to_vendors(client, users, city, vendor, t
     assert client.get(f"/api/v1/rfis/{rfi.id}/").status_code == 404
     assert client.get(reverse("vendors:rfi_answer", args=[rfi.id])).status_code == 404
     assert RfiResponse.objects.count() == 0
+
+
+def test_vendor_cannot_write_to_another_vendors_response(client, users, vendor_b, world, city_rfi, town_rfi):
+    from vendors.models import RfiResponseFile
+
+    client.force_login(users["vendor"])
+    files_before = RfiResponseFile.objects.count()
+    for other in (world["b_city"], world["b_town"]):
+        upload = client.post(f"/api/v1/rfi-responses/{other.id}/files/", {"file": pdf("混入.pdf"), "version": 1})
+        assert upload.status_code == 404
+    assert RfiResponseFile.objects.count() == files_before
+    template = client.get(reverse("vendors:cost_template", args=[city_rfi.id])).content
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    foreign = client.post(
+        "/api/v1/rfi-responses/import-costs/",
+        {"rfi": town_rfi.id, "file": SimpleUploadedFile("費用表.xlsx", template)},
+    )
+    assert foreign.status_code == 404
+    own = client.post(
+        "/api/v1/rfi-responses/import-costs/",
+        {"rfi": city_rfi.id, "file": SimpleUploadedFile("費用表.xlsx", template)},
+    )
+    assert own.status_code == 200, own.content
+    assert own.json()["vendor"] == users["vendor"].vendor_id  # only its own answer got a new version
+    assert RfiResponse.objects.filter(invitation__vendor=vendor_b.vendor).count() == 2  # B's untouched
+    assert not RfiResponse.objects.filter(invitation__vendor=vendor_b.vendor, state="draft").exists()
+
+
+def test_dx_office_cannot_touch_another_municipalitys_rfi(client, users, world, town_rfi, vendor_b, today):
+    client.force_login(users["dx"])
+    attachments_before = RfiAttachment.objects.filter(rfi=town_rfi).count()
+    assert client.post(f"/api/v1/rfis/{town_rfi.id}/attachments/", {"file": pdf("混入.pdf")}).status_code == 404
+    reopen = client.post(
+        f"/api/v1/rfis/{town_rfi.id}/reopen/",
+        {"vendor": vendor_b.vendor_id, "until": str(today)},
+        content_type="application/json",
+    )
+    assert reopen.status_code == 404
+    # the same through the pages
+    page = client.post(reverse("vendors:rfi_action", args=[town_rfi.id, "attachment"]), {"file": pdf("混入.pdf")})
+    assert page.status_code == 404
+    invitation = town_rfi.invitations.get()
+    page = client.post(
+        reverse("vendors:rfi_action", args=[town_rfi.id, "reopen"]),
+        {"invitation": invitation.id, "until": str(today)},
+    )
+    assert page.status_code == 404
+    assert RfiAttachment.objects.filter(rfi=town_rfi).count() == attachments_before
+    invitation.refresh_from_db()
+    assert invitation.reopened_until is None
+
+
+def test_vendor_user_cannot_invite_staff_or_add_contract_documents(client, users, world, vendor):
+    from portal.models import User
+    from vendors.models import ContractDocument
+
+    client.force_login(users["vendor"])
+    users_before = User.objects.count()
+    invite = client.post(
+        f"/api/v1/vendors/{vendor.id}/invite/",
+        {"username": "intruder", "email": "intruder@example.jp", "last_name": "侵入"},
+        content_type="application/json",
+    )
+    assert invite.status_code == 403
+    assert User.objects.count() == users_before
+    documents_before = ContractDocument.objects.count()
+    own_company = client.post(f"/api/v1/contracts/{world['city_contract'].id}/documents/", {"file": pdf("偽.pdf")})
+    assert own_company.status_code == 403  # it may read its company's contract, never add to it
+    other = client.post(f"/api/v1/contracts/{world['town_contract'].id}/documents/", {"file": pdf("偽.pdf")})
+    assert other.status_code == 404
+    page = client.post(
+        reverse("vendors:contract_document_upload", args=[world["city_contract"].id]), {"file": pdf("偽.pdf")}
+    )
+    assert page.status_code == 403
+    assert ContractDocument.objects.count() == documents_before
+
+
+def test_step_suggestions_of_another_municipality_are_not_found(client, users, town_rfi):
+    client.force_login(users["dx"])
+    url = reverse("vendors:step_suggestions", args=["rfi", town_rfi.id])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"apply": ["1:done"]}).status_code == 404

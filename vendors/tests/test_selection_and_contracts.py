@@ -327,3 +327,61 @@ def test_vendor_edit_page_and_api_are_versioned(client, users, vendor):
         client.patch(f"/api/v1/vendors/{vendor.id}/", {"version": 3}, content_type="application/json").status_code
         == 403
     )
+
+
+def test_selection_changing_b_to_a_brings_steps_9_and_10_back(users, rfp, vendor, other_vendor, resident_project):
+    _select(users, rfp, vendor)  # 住民基本台帳 stays with its vendor: B, steps 9–10 対象外
+    statuses = dict(
+        StepProgress.objects.filter(project=resident_project, step__number__in=[9, 10]).values_list(
+            "step__number", "status"
+        )
+    )
+    assert statuses == {9: "not_applicable", 10: "not_applicable"}
+    _select(users, rfp, other_vendor)  # now the vendor changes: A
+    resident_project.refresh_from_db()
+    assert resident_project.migration_pattern == "A"
+    steps = StepProgress.objects.filter(project=resident_project, step__number__in=[9, 10]).order_by("step__number")
+    assert [s.status for s in steps] == ["not_started", "not_started"]
+    assert all(s.history.first().history_user == users["dx"] for s in steps)
+    # and the suggestions now offer 9 and 10 as done for 住民基本台帳 too
+    rfp.refresh_from_db()
+    numbers = {(s.progress.project.operation.number, s.progress.step.number, s.status)
+               for s in selectors.step_suggestions(rfp=rfp)}  # fmt: skip
+    assert {(1, 9, "done"), (1, 10, "done")} <= numbers
+
+
+def test_step_suggestions_after_the_deadline(client, users, city_rfi, resident_project, today):
+    from vendors.models import Rfi
+
+    Rfi.objects.filter(pk=city_rfi.pk).update(deadline=today - dt.timedelta(days=1))
+    city_rfi.refresh_from_db()
+    suggestions = selectors.step_suggestions(rfi=city_rfi)
+    assert [(s.progress.step.number, s.status) for s in suggestions] == [
+        (5, "done"),
+        (6, "done"),
+        (7, "in_progress"),
+    ]
+    client.force_login(users["dx"])
+    url = reverse("vendors:step_suggestions", args=["rfi", city_rfi.id])
+    assert "RFIの回答期限が過ぎました" in client.get(url).content.decode()
+    assert client.post(url, {"apply": [s.key for s in suggestions]}).status_code == 302
+    statuses = dict(
+        StepProgress.objects.filter(project=resident_project, step__number__in=[5, 6, 7]).values_list(
+            "step__number", "status"
+        )
+    )
+    assert statuses == {5: "done", 6: "done", 7: "in_progress"}
+    assert selectors.step_suggestions(rfi=city_rfi) == []  # only forward moves: nothing left
+
+
+def test_step_suggestions_after_creating_an_rfp(client, users, rfp):
+    suggestions = selectors.step_suggestions(rfp=rfp)
+    assert {(s.progress.project.operation.number, s.progress.step.number, s.status) for s in suggestions} == {
+        (1, 9, "in_progress"),
+        (4, 9, "in_progress"),
+    }
+    client.force_login(users["dx"])
+    url = reverse("vendors:step_suggestions", args=["rfp", rfp.id])
+    assert "RFP（提案依頼）を実施中です" in client.get(url).content.decode()
+    client.force_login(users["vendor"])
+    assert client.get(url).status_code == 403
