@@ -359,7 +359,8 @@ def import_survey(*, actor, analysis: Analysis, file) -> dict:
     rows = parse_survey(analysis=analysis, file=file, today=timezone.localdate())
     created = updated = 0
     problems = []
-    for row in rows:
+    # New rows without an ID are numbered last, so that they never take an ID that a later row of the file names.
+    for row in sorted(rows, key=lambda row: row.item is None and not row.key):
         try:
             if row.item is None:
                 add_item(actor=actor, analysis=analysis, kind=row.kind, key=row.key, data=row.data)
@@ -389,7 +390,7 @@ def import_survey(*, actor, analysis: Analysis, file) -> dict:
             problems.extend(_import_problems(row.row, error))
     if problems:
         transaction.set_rollback(True)
-        raise ImportRejected(problems)
+        raise ImportRejected(sorted(problems, key=lambda problem: problem.row or 0))
     return {"created": created, "updated": updated}
 
 

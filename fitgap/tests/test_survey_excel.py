@@ -265,23 +265,42 @@ def test_a_row_saved_by_someone_else_during_the_import_is_an_import_problem(
     assert response.status_code == 400 and "調査票を出力し直して" in response.content.decode()
 
 
-def test_a_service_problem_names_its_column(client, analysis, users, resident_project, export):
-    client.force_login(users["dept"])
-    book, _ = export(client, resident_project)
-    sheet = book["調査票"]
-    numbered = sheet.max_row + 1
-    for key, title, row in (("", "独自の世帯票", numbered), ("CU-001", "独自の窓口表示", numbered + 1)):
+def _add_customisation_rows(sheet, rows):
+    for row, (key, title) in enumerate(rows, start=sheet.max_row + 1):
         sheet.cell(row, COLUMN["区分"]).value = "カスタマイズ"
         sheet.cell(row, COLUMN["ID"]).value = key or None
         sheet.cell(row, COLUMN["機能名・項目名"]).value = title
         sheet.cell(row, COLUMN["対応方針"]).value = "未定"
         sheet.cell(row, COLUMN["検討状況"]).value = "未検討"
-    with pytest.raises(ImportRejected) as caught:  # the first new row was numbered CU-001
+
+
+def test_new_rows_without_an_id_never_take_an_id_named_later_in_the_file(
+    client, analysis, users, resident_project, export
+):
+    client.force_login(users["dept"])
+    book, _ = export(client, resident_project)
+    _add_customisation_rows(book["調査票"], [("", "独自の世帯票"), ("CU-001", "独自の窓口表示")])
+    services.import_survey(actor=users["dept"], analysis=analysis, file=upload(workbook_bytes(book)))
+    added = dict(analysis.items.filter(kind="customisation").values_list("key", "title"))
+    assert added == {"CU-001": "独自の窓口表示", "CU-002": "独自の世帯票"}
+
+
+def test_a_service_problem_names_its_column(client, analysis, users, resident_project, export):
+    services.add_item(
+        actor=users["dept"], analysis=analysis, kind="customisation", key="CU-001", data={"title": "既存"}
+    )
+    client.force_login(users["dept"])
+    book, _ = export(client, resident_project)
+    sheet = book["調査票"]
+    numbered = sheet.max_row + 1
+    _add_customisation_rows(sheet, [("CU-002", "独自の世帯票")])
+    sheet.cell(numbered, COLUMN["比較表の状態"]).value = "追加"  # only 機能比較表 rows have a status
+    with pytest.raises(ImportRejected) as caught:
         services.import_survey(actor=users["dept"], analysis=analysis, file=upload(workbook_bytes(book)))
     problems = caught.value.problems
-    assert [(p.row, p.column) for p in problems] == [(numbered + 1, "ID")]
-    assert "すでに使われています" in problems[0].message
-    assert not analysis.items.filter(kind="customisation").exists()
+    assert [(p.row, p.column) for p in problems] == [(numbered, "比較表の状態")]
+    assert "機能比較表の行だけ" in problems[0].message
+    assert list(analysis.items.filter(kind="customisation").values_list("key", flat=True)) == ["CU-001"]
 
 
 def test_a_survey_file_too_large_or_of_another_type_is_refused(
