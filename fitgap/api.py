@@ -3,6 +3,7 @@ pages (departments edit their own projects' analyses, the DX office everything, 
 
 import django_filters
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -160,7 +161,7 @@ class GapItemViewSet(
         project_id = data.pop("analysis")["project_id"]
         analysis = selectors.visible_analyses(self.request.user).filter(project_id=project_id).first()
         if analysis is None:
-            raise Http404("この移行案件のFit & Gap分析はありません。")
+            raise Http404(_("この移行案件のFit & Gap分析はありません。"))
         kind, key = data.pop("kind"), data.pop("key", "")
         serializer.instance = services.add_item(
             actor=self.request.user, analysis=analysis, kind=kind, key=key, data=data
@@ -178,14 +179,14 @@ class GapItemViewSet(
         version = self.request.query_params.get("version", "")
         if not version.isdigit():
             raise serializers.ValidationError(
-                {"version": ["削除時は読み込んだ時点の版数（?version=）を指定してください。"]}
+                {"version": [_("削除時は読み込んだ時点の版数（?version=）を指定してください。")]}
             )
         services.delete_item(actor=self.request.user, item=instance, expected_version=int(version))
 
     def _analysis(self, project_id):
         analysis = selectors.visible_analyses(self.request.user).filter(project_id=project_id).first()
         if analysis is None:
-            raise Http404("この移行案件のFit & Gap分析はありません。")
+            raise Http404(_("この移行案件のFit & Gap分析はありません。"))
         return analysis
 
     @extend_schema(responses=SummarySerializer)
@@ -196,10 +197,10 @@ class GapItemViewSet(
         project_id = request.query_params.get("project")
         if project_id:
             if not str(project_id).isdigit():
-                raise serializers.ValidationError({"project": ["移行案件のIDを数字で指定してください。"]})
+                raise serializers.ValidationError({"project": [_("移行案件のIDを数字で指定してください。")]})
             summary = selectors.analysis_summary(self._analysis(int(project_id)))
         else:
-            summary, _ = selectors.municipality_summary(request.user)
+            summary, _projects = selectors.municipality_summary(request.user)
         return Response(SummarySerializer(summary).data)
 
     @extend_schema(request=BulkSerializer, responses=BulkSerializer)
@@ -215,7 +216,7 @@ class GapItemViewSet(
         items = {i.id: i for i in analysis.items.filter(pk__in=versions)}
         missing = sorted(set(versions) - set(items))
         if missing:
-            raise serializers.ValidationError({"items": [f"この分析にない行です: {missing}"]})
+            raise serializers.ValidationError({"items": [_("この分析にない行です: %(ids)s") % {"ids": missing}]})
         count = services.bulk_update(
             actor=request.user,
             analysis=analysis,

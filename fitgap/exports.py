@@ -19,7 +19,7 @@ from fitgap.imports import (
     SURVEY_SHEET,
 )
 from fitgap.models import GapItem, Requirement
-from portal.excel import BORDER, HEADER_FILL, HEADER_FONT, write_cell
+from portal.excel import BORDER, HEADER_FILL, HEADER_FONT, in_default_language, write_cell
 from portal.jobs import JobParamsError, job_handler
 
 READ_ONLY_FILL = PatternFill("solid", fgColor="EDEDED")
@@ -53,6 +53,7 @@ def _list_validation(sheet, choices, column: int, last_row: int, *, allow_blank:
     validation.add(f"{letter}2:{letter}{max(last_row, 2)}")
 
 
+@in_default_language
 def catalogue_template() -> bytes:
     """The file the DX office fills with a spec version's requirements (one row per requirement)."""
     book = Workbook()
@@ -93,6 +94,7 @@ def survey_row(item: GapItem, *, with_version: bool = True) -> list:
     ]
 
 
+@in_default_language
 def survey_workbook(analysis, items, *, shared: bool = False) -> bytes:
     """調査票: one row per analysis row, drop-down lists on the choice columns. ``shared``: without the
     版数 column's values, for a template passed between municipalities of a 共同利用 group."""

@@ -1,19 +1,22 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from fitgap.models import Catalogue, GapItem
 from portal.forms import DateInput, VersionedModelForm
 
+ALL = _("すべて")
 
-def _blank_choices(choices, blank="すべて"):
+
+def _blank_choices(choices, blank=ALL):
     return [("", blank)] + list(choices)
 
 
 class CatalogueImportForm(forms.Form):
-    operation = forms.ModelChoiceField(queryset=None, label="標準化対象業務", empty_label="選んでください")
-    title = forms.CharField(label="仕様書名", max_length=200, help_text="例: 住民記録システム標準仕様書")
-    version_label = forms.CharField(label="版", max_length=30, help_text="例: 第5.0版")
-    published_on = forms.DateField(label="公開日", required=False, widget=DateInput())
-    file = forms.FileField(label="要件一覧ファイル（.xlsx または .csv）")
+    operation = forms.ModelChoiceField(queryset=None, label=_("標準化対象業務"), empty_label=_("選んでください"))
+    title = forms.CharField(label=_("仕様書名"), max_length=200, help_text=_("例: 住民記録システム標準仕様書"))
+    version_label = forms.CharField(label=_("版"), max_length=30, help_text=_("例: 第5.0版"))
+    published_on = forms.DateField(label=_("公開日"), required=False, widget=DateInput())
+    file = forms.FileField(label=_("要件一覧ファイル（.xlsx または .csv）"))
 
     def __init__(self, *args, **kwargs):
         from migration.models import TargetOperation
@@ -23,7 +26,9 @@ class CatalogueImportForm(forms.Form):
 
 
 class StartAnalysisForm(forms.Form):
-    catalogue = forms.ModelChoiceField(queryset=None, label="比較する標準仕様書の版", empty_label="選んでください")
+    catalogue = forms.ModelChoiceField(
+        queryset=None, label=_("比較する標準仕様書の版"), empty_label=_("選んでください")
+    )
 
     def __init__(self, *args, catalogues, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,10 +66,10 @@ class GapItemForm(VersionedModelForm):
         # unique ids: several rows can be open at once on the table page beside the filters and bulk form
         kwargs.setdefault("auto_id", f"id_item{instance.pk if instance else 'new'}_%s")
         super().__init__(*args, **kwargs)
-        self.fields["current_support"].choices = _blank_choices(GapItem.Support.choices, "（未入力）")
-        self.fields["judgement"].choices = _blank_choices(GapItem.Judgement.choices, "（未判定）")
-        self.fields["option_choice"].choices = _blank_choices(GapItem.OptionChoice.choices, "（該当なし・未選択）")
-        self.fields["impact"].choices = _blank_choices(GapItem.Impact.choices, "（未設定）")
+        self.fields["current_support"].choices = _blank_choices(GapItem.Support.choices, _("（未入力）"))
+        self.fields["judgement"].choices = _blank_choices(GapItem.Judgement.choices, _("（未判定）"))
+        self.fields["option_choice"].choices = _blank_choices(GapItem.OptionChoice.choices, _("（該当なし・未選択）"))
+        self.fields["impact"].choices = _blank_choices(GapItem.Impact.choices, _("（未設定）"))
         item = self.instance
         if item.kind == GapItem.Kind.SPEC and (item.requirement is None or item.requirement.level != "optional"):
             del self.fields["option_choice"]
@@ -73,12 +78,12 @@ class GapItemForm(VersionedModelForm):
         if item.kind != GapItem.Kind.SPEC:
             del self.fields["current_support"]
             self.fields["title"].required = True
-            self.fields["title"].error_messages["required"] = "機能名・項目名を入力してください。"
+            self.fields["title"].error_messages["required"] = _("機能名・項目名を入力してください。")
         else:  # shown from the requirement of the catalogue
             for name in ("title", "description", "comparison_status"):
                 del self.fields[name]
         if item.kind == GapItem.Kind.COMPARISON:
-            self.fields["comparison_status"].choices = _blank_choices(GapItem.ComparisonStatus.choices, "（未選択）")
+            self.fields["comparison_status"].choices = _blank_choices(GapItem.ComparisonStatus.choices, _("（未選択）"))
         elif "comparison_status" in self.fields:  # only 機能比較表 rows have a status
             del self.fields["comparison_status"]
         for name in ("owner",):
@@ -95,14 +100,14 @@ class NewItemForm(forms.ModelForm):
     """A row of the current vendor's カスタマイズ一覧 or 標準仕様_機能比較表."""
 
     kind = forms.ChoiceField(
-        label="行の種類",
+        label=_("行の種類"),
         choices=[
-            (GapItem.Kind.CUSTOMISATION, "カスタマイズ（カスタマイズ一覧）"),
-            (GapItem.Kind.COMPARISON, "機能比較表（標準仕様_機能比較表）"),
+            (GapItem.Kind.CUSTOMISATION, _("カスタマイズ（カスタマイズ一覧）")),
+            (GapItem.Kind.COMPARISON, _("機能比較表（標準仕様_機能比較表）")),
         ],
     )
     key = forms.CharField(
-        label="ID", max_length=50, required=False, help_text="ベンダ資料の番号。空欄なら自動で採番します。"
+        label=_("ID"), max_length=50, required=False, help_text=_("ベンダ資料の番号。空欄なら自動で採番します。")
     )
 
     class Meta:
@@ -126,10 +131,10 @@ class NewItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["title"].required = True
         self.fields["comparison_status"].choices = _blank_choices(
-            GapItem.ComparisonStatus.choices, "（カスタマイズの場合は空欄）"
+            GapItem.ComparisonStatus.choices, _("（カスタマイズの場合は空欄）")
         )
-        self.fields["judgement"].choices = _blank_choices(GapItem.Judgement.choices, "（未判定）")
-        self.fields["impact"].choices = _blank_choices(GapItem.Impact.choices, "（未設定）")
+        self.fields["judgement"].choices = _blank_choices(GapItem.Judgement.choices, _("（未判定）"))
+        self.fields["impact"].choices = _blank_choices(GapItem.Impact.choices, _("（未設定）"))
 
     def _post_clean(self):  # the service validates the whole row
         pass
@@ -139,35 +144,35 @@ class NewItemForm(forms.ModelForm):
 
 
 class ItemFilterForm(forms.Form):
-    kind = forms.ChoiceField(label="行の種類", required=False, choices=_blank_choices(GapItem.Kind.choices))
+    kind = forms.ChoiceField(label=_("行の種類"), required=False, choices=_blank_choices(GapItem.Kind.choices))
     judgement = forms.ChoiceField(
-        label="判定", required=False, choices=_blank_choices(GapItem.Judgement.choices) + [("none", "未判定")]
+        label=_("判定"), required=False, choices=_blank_choices(GapItem.Judgement.choices) + [("none", _("未判定"))]
     )
     impact = forms.ChoiceField(
-        label="影響度", required=False, choices=_blank_choices(GapItem.Impact.choices) + [("none", "未設定")]
+        label=_("影響度"), required=False, choices=_blank_choices(GapItem.Impact.choices) + [("none", _("未設定"))]
     )
-    policy = forms.ChoiceField(label="対応方針", required=False, choices=_blank_choices(GapItem.Policy.choices))
-    status = forms.ChoiceField(label="検討状況", required=False, choices=_blank_choices(GapItem.Status.choices))
-    overdue = forms.BooleanField(label="期限超過（未決定）のみ", required=False)
-    needs_review = forms.BooleanField(label="仕様改定で要確認のみ", required=False)
+    policy = forms.ChoiceField(label=_("対応方針"), required=False, choices=_blank_choices(GapItem.Policy.choices))
+    status = forms.ChoiceField(label=_("検討状況"), required=False, choices=_blank_choices(GapItem.Status.choices))
+    overdue = forms.BooleanField(label=_("期限超過（未決定）のみ"), required=False)
+    needs_review = forms.BooleanField(label=_("仕様改定で要確認のみ"), required=False)
 
     def params(self) -> dict:
         return self.cleaned_data if self.is_valid() else {}
 
 
 class BulkForm(forms.Form):
-    owner = forms.CharField(label="担当者", max_length=50, required=False)
-    due_date = forms.DateField(label="対応期限", required=False, widget=DateInput())
+    owner = forms.CharField(label=_("担当者"), max_length=50, required=False)
+    due_date = forms.DateField(label=_("対応期限"), required=False, widget=DateInput())
 
     def clean(self):
         data = super().clean()
         if not (data.get("owner") or "").strip() and not data.get("due_date"):
-            raise forms.ValidationError("一括変更する担当者または対応期限を入力してください。")
+            raise forms.ValidationError(_("一括変更する担当者または対応期限を入力してください。"))
         return data
 
 
 class SurveyImportForm(forms.Form):
-    file = forms.FileField(label="記入した調査票（.xlsx）")
+    file = forms.FileField(label=_("記入した調査票（.xlsx）"))
 
 
 class CatalogueChoice(forms.ModelChoiceField):

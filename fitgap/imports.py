@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
 from fitgap.models import GapItem, Requirement
+from portal.excel import in_default_language
 from portal.imports import ImportProblem, ImportRejected
 from portal.uploads import as_bytes_io, validate_upload
 
@@ -179,6 +180,7 @@ def _check_catalogue_file(file) -> str:
         raise ImportRejected([ImportProblem(None, "", error.messages[0])]) from error
 
 
+@in_default_language
 def parse_catalogue(file) -> list[CatalogueRow]:
     """The catalogue file (the portal's template, xlsx or csv): one requirement per row."""
     kind = _check_catalogue_file(file)
@@ -267,6 +269,7 @@ def _survey_info(book) -> dict:
     return info
 
 
+@in_default_language
 def parse_survey(*, analysis, file, today: dt.date) -> list[SurveyRow]:
     """Check every row of a filled-in 調査票 against the analysis; raise ImportRejected listing every
     problem. Rows are matched by 区分 + ID; a カスタマイズ / 機能比較表 row with a new or empty ID is added."""

@@ -3,10 +3,11 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from simple_history.utils import bulk_create_with_history
 
 from fitgap import permissions as perms
@@ -417,7 +418,9 @@ def raise_risk_issue(*, actor, item: GapItem):
         raise ValidationError(f"この行はすでに課題管理表のNo.{item.risk_issue.number}として起票されています。")
     today = timezone.localdate()
     due = item.due_date if item.due_date and item.due_date >= today else None
-    description = f"【Fit & Gap {item.get_kind_display()} {item.key}】{item.display_title}"
+    with translation.override(settings.LANGUAGE_CODE):  # the register item is written in Japanese
+        kind, policy = item.get_kind_display(), item.get_policy_display()
+    description = f"【Fit & Gap {kind} {item.key}】{item.display_title}"
     if item.impact_description:
         description += f"\n影響内容: {item.impact_description}"
     issue = create_risk_issue(
@@ -431,8 +434,7 @@ def raise_risk_issue(*, actor, item: GapItem):
             "raised_on": today,
             "due_date": due,
             "due_reason": "予算要求までに対応方針を決定するため" if due else "",
-            "notes": f"Fit & Gap分析の行（{item.get_kind_display()} {item.key}）から起票。"
-            f"対応方針: {item.get_policy_display()}",
+            "notes": f"Fit & Gap分析の行（{kind} {item.key}）から起票。対応方針: {policy}",
         },
     )
     item.risk_issue = issue

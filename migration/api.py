@@ -1,5 +1,6 @@
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -134,7 +135,7 @@ class ProjectViewSet(
         data = dict(serializer.validated_data)
         data.pop("version", None)
         user = self.request.user
-        require(not user.is_superuser or user.municipality_id, "団体に所属する利用者で操作してください。")
+        require(not user.is_superuser or user.municipality_id, _("団体に所属する利用者で操作してください。"))
         serializer.instance = services.create_project(
             actor=user,
             municipality=user.municipality,
@@ -506,7 +507,7 @@ class RiskIssueViewSet(
         body = RegisterImportSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         user = request.user
-        require(not user.is_superuser or user.municipality_id, "団体に所属する利用者で操作してください。")
+        require(not user.is_superuser or user.municipality_id, _("団体に所属する利用者で操作してください。"))
         try:
             result = services.import_register(
                 actor=user, municipality=user.municipality, file=body.validated_data["file"],

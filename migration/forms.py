@@ -1,5 +1,6 @@
 from django import forms
 from django.forms.utils import ErrorDict
+from django.utils.translation import gettext_lazy as _
 
 from migration.models import MigrationProject, MonthlyReport, ReportMeeting, RiskIssue, StepProgress
 from migration.selectors import possible_reporters
@@ -48,8 +49,8 @@ class ProjectForm(VersionedModelForm):
 
 
 class ProjectFilterForm(forms.Form):
-    department = forms.ModelChoiceField(queryset=None, required=False, label="業務主管課", empty_label="すべて")
-    late_only = forms.BooleanField(required=False, label="遅延のある案件のみ")
+    department = forms.ModelChoiceField(queryset=None, required=False, label=_("業務主管課"), empty_label=_("すべて"))
+    late_only = forms.BooleanField(required=False, label=_("遅延のある案件のみ"))
 
     def __init__(self, *args, municipality_departments, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,7 +93,7 @@ class MonthlyReportForm(VersionedModelForm):
             "notes_to_office": forms.Textarea(attrs={"rows": 3}),
             "overall_status": forms.RadioSelect,
         }
-        help_texts = {"overall_reason": "全体状況が「注意」「遅延」の場合に1行で入力してください。"}
+        help_texts = {"overall_reason": _("全体状況が「注意」「遅延」の場合に1行で入力してください。")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,7 +101,7 @@ class MonthlyReportForm(VersionedModelForm):
         reporter.queryset = possible_reporters(self.instance.project)
         reporter.required = True
         reporter.empty_label = None
-        reporter.help_text = "業務主管課の職員または事務局の職員から選びます。"
+        reporter.help_text = _("業務主管課の職員または事務局の職員から選びます。")
 
 
 class ReportMeetingForm(forms.ModelForm):
@@ -213,38 +214,42 @@ class RiskIssueForm(VersionedModelForm):
 class ReturnReportForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     return_comment = forms.CharField(
-        label="差戻しの理由（修正してほしい点）",
+        label=_("差戻しの理由（修正してほしい点）"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "差戻しの理由（修正してほしい点）を入力してください。"},
+        error_messages={"required": _("差戻しの理由（修正してほしい点）を入力してください。")},
     )
 
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label="コメント",
+        label=_("コメント"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "コメントを入力してください。"},
+        error_messages={"required": _("コメントを入力してください。")},
     )
 
 
 class IssueFilterForm(forms.Form):
     importance = forms.ChoiceField(
-        label="重要度", required=False, choices=[("", "すべて"), *RiskIssue.Importance.choices]
+        label=_("重要度"), required=False, choices=[("", _("すべて")), *RiskIssue.Importance.choices]
     )
-    kind = forms.ChoiceField(label="区分", required=False, choices=[("", "すべて"), *RiskIssue.Kind.choices])
-    status = forms.ChoiceField(label="対応状況", required=False, choices=[("", "すべて"), *RiskIssue.Status.choices])
-    category = forms.ChoiceField(label="分類", required=False, choices=[("", "すべて"), *RiskIssue.Category.choices])
-    department = forms.ModelChoiceField(label="所管課", required=False, queryset=None, empty_label="すべて")
-    overdue = forms.BooleanField(label="対応希望期限を過ぎた未完了のみ", required=False)
+    kind = forms.ChoiceField(label=_("区分"), required=False, choices=[("", _("すべて")), *RiskIssue.Kind.choices])
+    status = forms.ChoiceField(
+        label=_("対応状況"), required=False, choices=[("", _("すべて")), *RiskIssue.Status.choices]
+    )
+    category = forms.ChoiceField(
+        label=_("分類"), required=False, choices=[("", _("すべて")), *RiskIssue.Category.choices]
+    )
+    department = forms.ModelChoiceField(label=_("所管課"), required=False, queryset=None, empty_label=_("すべて"))
+    overdue = forms.BooleanField(label=_("対応希望期限を過ぎた未完了のみ"), required=False)
     sort = forms.ChoiceField(
-        label="並び順",
+        label=_("並び順"),
         required=False,
         choices=[
-            ("importance", "重要度（高→低）"),
-            ("due_date", "対応希望期限（早い順）"),
-            ("-raised_on", "起票日（新しい順）"),
-            ("number", "No順"),
-            ("department", "所管課順"),
+            ("importance", _("重要度（高→低）")),
+            ("due_date", _("対応希望期限（早い順）")),
+            ("-raised_on", _("起票日（新しい順）")),
+            ("number", _("No順")),
+            ("department", _("所管課順")),
         ],
     )
 
@@ -262,6 +267,6 @@ class IssueFilterForm(forms.Form):
 
 class RegisterImportForm(forms.Form):
     file = forms.FileField(
-        label="課題管理表（Excelファイル .xlsx）",
-        error_messages={"required": "取り込むExcelファイルを選んでください。"},
+        label=_("課題管理表（Excelファイル .xlsx）"),
+        error_messages={"required": _("取り込むExcelファイルを選んでください。")},
     )

@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from migration.models import MigrationProject, ProcedureStep, RiskIssue
 from portal.calendar import wareki
-from portal.excel import BORDER, HEADER_FILL, HEADER_FONT, write_cell
+from portal.excel import BORDER, HEADER_FILL, HEADER_FONT, in_default_language, write_cell
 from portal.imports import ImportProblem, ImportRejected
 from portal.uploads import as_bytes_io, validate_upload
 
@@ -79,6 +79,7 @@ def _write_register_sheet(sheet, issues, *, first_row: int = 1) -> int:
     return row_number
 
 
+@in_default_language
 def register_workbook(issues, *, title: str) -> bytes:
     """課題管理表: one row per item, filters and a frozen header, 和暦 dates."""
     book = Workbook()
@@ -94,6 +95,7 @@ def register_workbook(issues, *, title: str) -> bytes:
     return _save(book)
 
 
+@in_default_language
 def report_workbook(report, steps, issues) -> bytes:
     """進捗報告書 laid out like the paper form: headings on the left, the text beside them,
     then the step table, the meetings and the register items of the month."""
@@ -270,6 +272,7 @@ def _file_version(issue: RiskIssue | None, value, problem) -> int | None:
     return version
 
 
+@in_default_language
 def parse_register(*, actor, municipality, file, project=None) -> list[RegisterRow]:
     """Read and check every row; raise ImportRejected listing every problem (row, column, reason)."""
     from django.core.exceptions import ValidationError
@@ -357,7 +360,7 @@ def parse_register(*, actor, municipality, file, project=None) -> list[RegisterR
         ):
             code = _choice(choices, record[column])
             if code is None:
-                allowed = "・".join(label for _, label in choices)
+                allowed = "・".join(str(label) for _, label in choices)
                 problem(column, f"「{texts[column]}」は選べません。{allowed}のいずれかを入力してください。")
             data[name] = code
         if not texts["認識されたリスク・課題"]:

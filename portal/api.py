@@ -1,4 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -37,7 +39,9 @@ class VersionedSerializerMixin(serializers.Serializer):
 def pop_version(validated_data: dict) -> int:
     """The version an update is based on; PATCH must send it too."""
     if "version" not in validated_data:
-        raise serializers.ValidationError({"version": ["更新時は読み込んだ時点の版数（version）を指定してください。"]})
+        raise serializers.ValidationError(
+            {"version": [_("更新時は読み込んだ時点の版数（version）を指定してください。")]}
+        )
     return validated_data.pop("version")
 
 
@@ -148,7 +152,7 @@ class DepartmentViewSet(
         )
 
 
-NO_MUNICIPALITY_FOR_JOBS = (
+NO_MUNICIPALITY_FOR_JOBS = gettext_lazy(
     "出力・取込などの処理を開始できるのは団体に所属する利用者です。"
     "管理画面でこの利用者に団体を設定するか、団体に所属する利用者でログインし直してください。"
 )
@@ -173,10 +177,12 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
             return Response({"detail": NO_MUNICIPALITY_FOR_JOBS}, status=status.HTTP_403_FORBIDDEN)
         kind = request.data.get("kind")
         if kind not in job_kinds():
-            return Response({"kind": [f"処理の種類は次のいずれかです: {', '.join(job_kinds())}"]}, status=400)
+            return Response(
+                {"kind": [_("処理の種類は次のいずれかです: %(kinds)s") % {"kinds": ", ".join(job_kinds())}]}, status=400
+            )
         params = request.data.get("params") or {}
         if not isinstance(params, dict):
-            return Response({"params": ["条件はオブジェクトで指定してください。"]}, status=400)
+            return Response({"params": [_("条件はオブジェクトで指定してください。")]}, status=400)
         export = export_of_kind(kind)
         if export is not None:  # a list export keeps only its list's filters, as the pages do
             params = clean_params(export, params)

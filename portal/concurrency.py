@@ -2,6 +2,7 @@
 older version is refused instead of silently overwriting someone else's change."""
 
 from django.db.models import F
+from django.utils.translation import gettext
 
 
 class StaleObjectError(Exception):
@@ -18,12 +19,15 @@ class StaleObjectError(Exception):
         from portal.history import format_changes
 
         who = self.current.history.first().history_user if hasattr(self.current, "history") else None
-        head = f"{who}さんが" if who else "他の利用者が"
+        if who:
+            head = gettext("%(user)sさんがこの内容を先に更新したため、保存できませんでした。") % {"user": who}
+        else:
+            head = gettext("他の利用者がこの内容を先に更新したため、保存できませんでした。")
         detail = format_changes(self.changes) if self.changes else ""
         return (
-            f"{head}この内容を先に更新したため、保存できませんでした。"
-            + (f"先に保存された変更: {detail}。" if detail else "")
-            + "あなたの入力は残してあります。内容を確認して、もう一度保存してください。"
+            head
+            + (gettext("先に保存された変更: %(changes)s。") % {"changes": detail} if detail else "")
+            + gettext("あなたの入力は残してあります。内容を確認して、もう一度保存してください。")
         )
 
 

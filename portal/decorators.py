@@ -1,6 +1,7 @@
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 from portal.permissions import is_municipal_user
 
@@ -11,7 +12,7 @@ def municipal_user_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not is_municipal_user(request.user):
-            raise PermissionDenied("このページは団体の職員向けです。")
+            raise PermissionDenied(gettext("このページは団体の職員向けです。"))
         return view(request, *args, **kwargs)
 
     return wrapper

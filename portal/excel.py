@@ -1,7 +1,11 @@
 """Shared helpers for the workbooks the portal writes and reads (openpyxl)."""
 
+import functools
 import io
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -13,17 +17,33 @@ THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
+def in_default_language(func):
+    """Files people exchange stay Japanese whatever language the page is shown in: the workbooks written
+    (headers, choice labels) and the files read back (labels matched against the Japanese ones)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 def looks_like_formula(value) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
 
 
 def csv_safe(value):
     """CSV has no cell types: text Excel would read as a formula gets a leading apostrophe."""
+    if isinstance(value, Promise):  # a lazily translated label
+        value = str(value)
     return "'" + value if looks_like_formula(value) else value
 
 
 def write_cell(sheet, row: int, column: int, value):
     """Write a value; text that starts like a formula is stored as a quoted text cell, never a formula."""
+    if isinstance(value, Promise):  # a lazily translated label (choices, verbose names)
+        value = str(value)
     cell = sheet.cell(row=row, column=column, value=value)
     if looks_like_formula(value):
         cell.data_type = "s"

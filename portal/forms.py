@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class DateInput(forms.DateInput):
@@ -11,7 +12,7 @@ class DateInput(forms.DateInput):
 class VersionedModelForm(forms.ModelForm):
     """A model form carrying the version the user loaded, for optimistic locking."""
 
-    version = forms.IntegerField(label="版数", widget=forms.HiddenInput)
+    version = forms.IntegerField(label=_("版数"), widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

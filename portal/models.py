@@ -5,6 +5,8 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from portal.validators import validate_municipality_code
 
@@ -19,40 +21,40 @@ PREFECTURES = [
 
 class Municipality(models.Model):
     class Kind(models.TextChoices):
-        DESIGNATED_CITY = "designated_city", "指定都市"
-        CORE_CITY = "core_city", "中核市"
-        CITY = "city", "一般市"
-        TOWN_VILLAGE = "town_village", "町村"
+        DESIGNATED_CITY = "designated_city", _("指定都市")
+        CORE_CITY = "core_city", _("中核市")
+        CITY = "city", _("一般市")
+        TOWN_VILLAGE = "town_village", _("町村")
 
-    name = models.CharField("団体名", max_length=50)
+    name = models.CharField(_("団体名"), max_length=50)
     code = models.CharField(
-        "全国地方公共団体コード", max_length=6, unique=True, validators=[validate_municipality_code]
+        _("全国地方公共団体コード"), max_length=6, unique=True, validators=[validate_municipality_code]
     )
-    prefecture = models.CharField("都道府県", max_length=4, choices=[(p, p) for p in PREFECTURES])
-    kind = models.CharField("団体区分", max_length=20, choices=Kind.choices, default=Kind.CITY)
+    prefecture = models.CharField(_("都道府県"), max_length=4, choices=[(p, p) for p in PREFECTURES])
+    kind = models.CharField(_("団体区分"), max_length=20, choices=Kind.choices, default=Kind.CITY)
     # Settings of the municipality, edited by its DX office.
     report_due_day = models.PositiveSmallIntegerField(
-        "進捗報告の提出期限日",
+        _("進捗報告の提出期限日"),
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(28)],
-        help_text="報告対象月の翌月の何日までに提出するか（1〜28）。",
+        help_text=_("報告対象月の翌月の何日までに提出するか（1〜28）。"),
     )
     budget_request_month = models.PositiveSmallIntegerField(
-        "予算要求の締切（月）", default=10, validators=[MinValueValidator(1), MaxValueValidator(12)]
+        _("予算要求の締切（月）"), default=10, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
     budget_request_day = models.PositiveSmallIntegerField(
-        "予算要求の締切（日）", default=31, validators=[MinValueValidator(1), MaxValueValidator(31)]
+        _("予算要求の締切（日）"), default=31, validators=[MinValueValidator(1), MaxValueValidator(31)]
     )
     contract_warning_months = models.PositiveSmallIntegerField(
-        "契約終了を知らせる期間（か月）",
+        _("契約終了を知らせる期間（か月）"),
         default=6,
         validators=[MinValueValidator(1), MaxValueValidator(36)],
-        help_text="契約終了日がこの期間内に来る契約を一覧に表示します。",
+        help_text=_("契約終了日がこの期間内に来る契約を一覧に表示します。"),
     )
 
     class Meta:
-        verbose_name = "団体"
-        verbose_name_plural = "団体"
+        verbose_name = _("団体")
+        verbose_name_plural = _("団体")
         ordering = ["code"]
 
     def __str__(self):
@@ -69,22 +71,24 @@ class Municipality(models.Model):
 
         if self.code[:2].isdigit() and self.prefecture in PREFECTURES:
             if int(self.code[:2]) != PREFECTURES.index(self.prefecture) + 1:
-                raise ValidationError({"prefecture": "都道府県が団体コードの上2桁（都道府県コード）と一致しません。"})
+                raise ValidationError(
+                    {"prefecture": gettext("都道府県が団体コードの上2桁（都道府県コード）と一致しません。")}
+                )
 
 
 class Department(models.Model):
     municipality = models.ForeignKey(
-        Municipality, verbose_name="団体", on_delete=models.CASCADE, related_name="departments"
+        Municipality, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="departments"
     )
-    name = models.CharField("部署名", max_length=100)
+    name = models.CharField(_("部署名"), max_length=100)
     is_dx_office = models.BooleanField(
-        "事務局（DX推進担当）", default=False, help_text="団体ごとに1部署だけ指定できます。"
+        _("事務局（DX推進担当）"), default=False, help_text=_("団体ごとに1部署だけ指定できます。")
     )
-    sort_order = models.PositiveIntegerField("表示順", default=0)
+    sort_order = models.PositiveIntegerField(_("表示順"), default=0)
 
     class Meta:
-        verbose_name = "部署"
-        verbose_name_plural = "部署"
+        verbose_name = pgettext_lazy("model", "部署")
+        verbose_name_plural = _("部署")
         ordering = ["municipality", "sort_order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "name"], name="department_name_unique"),
@@ -99,45 +103,45 @@ class Department(models.Model):
 
 class User(AbstractUser):
     class Role(models.TextChoices):
-        DX_OFFICE = "dx_office", "事務局"
-        DEPARTMENT = "department", "業務主管課"
-        MANAGER = "manager", "幹部"
-        VENDOR = "vendor", "ベンダ"
-        OVERSIGHT = "oversight", "広域・共同（閲覧のみ）"
+        DX_OFFICE = "dx_office", _("事務局")
+        DEPARTMENT = "department", _("業務主管課")
+        MANAGER = "manager", _("幹部")
+        VENDOR = "vendor", _("ベンダ")
+        OVERSIGHT = "oversight", _("広域・共同（閲覧のみ）")
 
-    role = models.CharField("役割", max_length=20, choices=Role.choices, default=Role.DEPARTMENT)
+    role = models.CharField(_("役割"), max_length=20, choices=Role.choices, default=Role.DEPARTMENT)
     municipality = models.ForeignKey(
         Municipality,
-        verbose_name="団体",
+        verbose_name=_("団体"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="users",
-        help_text="ベンダ以外の利用者は必ず1団体に所属します。",
+        help_text=_("ベンダ以外の利用者は必ず1団体に所属します。"),
     )
-    departments = models.ManyToManyField(Department, verbose_name="所属部署", blank=True, related_name="members")
+    departments = models.ManyToManyField(Department, verbose_name=_("所属部署"), blank=True, related_name="members")
     vendor = models.ForeignKey(
         "vendors.Vendor",
-        verbose_name="所属ベンダ",
+        verbose_name=_("所属ベンダ"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="staff",
     )
-    phone_extension = models.CharField("内線", max_length=20, blank=True)
+    phone_extension = models.CharField(_("内線"), max_length=20, blank=True)
     oversight_group = models.ForeignKey(
         "portal.OversightGroup",
-        verbose_name="閲覧する団体グループ",
+        verbose_name=_("閲覧する団体グループ"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="members",
-        help_text="役割が「広域・共同（閲覧のみ）」の利用者が閲覧できる団体のグループ。",
+        help_text=_("役割が「広域・共同（閲覧のみ）」の利用者が閲覧できる団体のグループ。"),
     )
 
     class Meta:
-        verbose_name = "利用者"
-        verbose_name_plural = "利用者"
+        verbose_name = _("利用者")
+        verbose_name_plural = _("利用者")
 
     def __str__(self):
         full = f"{self.last_name} {self.first_name}".strip()
@@ -148,43 +152,45 @@ class User(AbstractUser):
 
         if self.role == self.Role.VENDOR:
             if not self.vendor_id:
-                raise ValidationError({"vendor": "ベンダの利用者は所属ベンダを指定してください。"})
+                raise ValidationError({"vendor": gettext("ベンダの利用者は所属ベンダを指定してください。")})
         elif self.role == self.Role.OVERSIGHT:
             if not self.oversight_group_id:
                 raise ValidationError(
-                    {"oversight_group": "広域・共同の利用者は閲覧する団体グループを指定してください。"}
+                    {"oversight_group": gettext("広域・共同の利用者は閲覧する団体グループを指定してください。")}
                 )
         elif not self.municipality_id and not self.is_superuser:
-            raise ValidationError({"municipality": "団体を指定してください。"})
+            raise ValidationError({"municipality": gettext("団体を指定してください。")})
 
 
 class Job(models.Model):
     """A recorded piece of long work (export, import, report) run by Celery; see portal/jobs.py."""
 
     class State(models.TextChoices):
-        QUEUED = "queued", "待機"
-        RUNNING = "running", "実行中"
-        DONE = "done", "完了"
-        FAILED = "failed", "失敗"
+        QUEUED = "queued", _("待機")
+        RUNNING = "running", _("実行中")
+        DONE = "done", _("完了")
+        FAILED = "failed", _("失敗")
 
-    municipality = models.ForeignKey(Municipality, verbose_name="団体", on_delete=models.CASCADE, related_name="jobs")
-    kind = models.CharField("処理の種類", max_length=100)
-    params = models.JSONField("条件", default=dict, blank=True)
-    created_by = models.ForeignKey(
-        User, verbose_name="依頼者", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="jobs"
     )
-    state = models.CharField("状態", max_length=10, choices=State.choices, default=State.QUEUED)
-    progress = models.PositiveSmallIntegerField("進捗（%）", default=0)
-    created_at = models.DateTimeField("依頼日時", auto_now_add=True)
-    started_at = models.DateTimeField("開始日時", null=True, blank=True)
-    finished_at = models.DateTimeField("終了日時", null=True, blank=True)
-    result_file = models.FileField("結果ファイル", upload_to="jobs/%Y/%m/", blank=True)
-    result_name = models.CharField("ファイル名", max_length=200, blank=True)
-    error = models.TextField("エラー内容", blank=True)
+    kind = models.CharField(_("処理の種類"), max_length=100)
+    params = models.JSONField(_("条件"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("依頼者"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(_("状態"), max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("進捗（%）"), default=0)
+    created_at = models.DateTimeField(_("依頼日時"), auto_now_add=True)
+    started_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    result_file = models.FileField(_("結果ファイル"), upload_to="jobs/%Y/%m/", blank=True)
+    result_name = models.CharField(_("ファイル名"), max_length=200, blank=True)
+    error = models.TextField(_("エラー内容"), blank=True)
 
     class Meta:
-        verbose_name = "処理ジョブ"
-        verbose_name_plural = "処理ジョブ"
+        verbose_name = _("処理ジョブ")
+        verbose_name_plural = _("処理ジョブ")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -205,19 +211,19 @@ class OversightGroup(models.Model):
     """A prefecture or a joint-use group (三市共同, 7町) that follows several municipalities, read-only."""
 
     class Kind(models.TextChoices):
-        PREFECTURE = "prefecture", "都道府県"
-        JOINT = "joint", "共同利用団体"
-        OTHER = "other", "その他"
+        PREFECTURE = "prefecture", _("都道府県")
+        JOINT = "joint", _("共同利用団体")
+        OTHER = "other", _("その他")
 
-    name = models.CharField("グループ名", max_length=100, unique=True)
-    kind = models.CharField("種類", max_length=20, choices=Kind.choices, default=Kind.JOINT)
+    name = models.CharField(_("グループ名"), max_length=100, unique=True)
+    kind = models.CharField(_("種類"), max_length=20, choices=Kind.choices, default=Kind.JOINT)
     municipalities = models.ManyToManyField(
-        Municipality, verbose_name="対象団体", blank=True, related_name="oversight_groups"
+        Municipality, verbose_name=_("対象団体"), blank=True, related_name="oversight_groups"
     )
 
     class Meta:
-        verbose_name = "広域・共同グループ"
-        verbose_name_plural = "広域・共同グループ"
+        verbose_name = _("広域・共同グループ")
+        verbose_name_plural = _("広域・共同グループ")
         ordering = ["name"]
 
     def __str__(self):
@@ -234,33 +240,33 @@ class ReportRun(models.Model):
     State = Job.State
 
     class Trigger(models.TextChoices):
-        SCHEDULE = "schedule", "定期実行"
-        MANUAL = "manual", "手動"
-        API = "api", "API"
+        SCHEDULE = "schedule", _("定期実行")
+        MANUAL = "manual", _("手動")
+        API = "api", _("API")
 
     ACTIVE_STATES = (State.QUEUED, State.RUNNING)
 
     municipality = models.ForeignKey(
-        Municipality, verbose_name="団体", on_delete=models.CASCADE, related_name="report_runs"
+        Municipality, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="report_runs"
     )
-    month = models.DateField("対象月", help_text="対象月の1日。")
-    trigger = models.CharField("起動", max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
+    month = models.DateField(_("対象月"), help_text=_("対象月の1日。"))
+    trigger = models.CharField(_("起動"), max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
     requested_by = models.ForeignKey(
-        User, verbose_name="依頼者", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User, verbose_name=_("依頼者"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    state = models.CharField("状態", max_length=10, choices=State.choices, default=State.QUEUED)
-    progress = models.PositiveSmallIntegerField("進捗（%）", default=0)
-    attempts = models.PositiveSmallIntegerField("試行回数", default=0)
-    created_at = models.DateTimeField("依頼日時", auto_now_add=True)
-    started_at = models.DateTimeField("開始日時", null=True, blank=True)
-    finished_at = models.DateTimeField("終了日時", null=True, blank=True)
-    result_file = models.FileField("ファイル", upload_to=_report_run_upload_to, blank=True)
-    result_name = models.CharField("ファイル名", max_length=200, blank=True)
-    error = models.TextField("エラー内容", blank=True)
+    state = models.CharField(_("状態"), max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("進捗（%）"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("試行回数"), default=0)
+    created_at = models.DateTimeField(_("依頼日時"), auto_now_add=True)
+    started_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    result_file = models.FileField(_("ファイル"), upload_to=_report_run_upload_to, blank=True)
+    result_name = models.CharField(_("ファイル名"), max_length=200, blank=True)
+    error = models.TextField(_("エラー内容"), blank=True)
 
     class Meta:
-        verbose_name = "月次報告書の作成"
-        verbose_name_plural = "月次報告書の作成"
+        verbose_name = _("月次報告書の作成")
+        verbose_name_plural = _("月次報告書の作成")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(

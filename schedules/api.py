@@ -1,6 +1,7 @@
 """/api/v1/projects/{id}/schedule/, /api/v1/schedule/ (portfolio) and /api/v1/baselines/."""
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -157,7 +158,7 @@ class BaselineViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        require(bool(request.user.municipality_id), "団体に所属する利用者で操作してください。")
+        require(bool(request.user.municipality_id), _("団体に所属する利用者で操作してください。"))
         baseline = services.create_baseline(
             actor=request.user,
             municipality=request.user.municipality,

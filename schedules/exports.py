@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from portal.calendar import wareki, wareki_fiscal_year
-from portal.excel import BORDER, HEADER_FILL, HEADER_FONT, write_cell
+from portal.excel import BORDER, HEADER_FILL, HEADER_FONT, in_default_language, write_cell
 from portal.jobs import job_handler
 from schedules.rules import add_months
 
@@ -40,6 +40,7 @@ def _month_index(months, day):
     return None
 
 
+@in_default_language
 def schedule_workbook(schedule, *, title: str) -> bytes:
     """Write a Schedule (schedules.selectors) as a スケジュール表 workbook."""
     book = Workbook()

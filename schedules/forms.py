@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from migration.models import TargetOperation
 from portal.forms import DateInput
@@ -9,9 +10,9 @@ from schedules.selectors import GROUPINGS, ZOOMS
 class ScheduleViewForm(forms.Form):
     """Zoom and baseline of a Gantt (GET)."""
 
-    zoom = forms.ChoiceField(label="表示単位", choices=list(ZOOMS.items()), required=False, widget=forms.RadioSelect)
+    zoom = forms.ChoiceField(label=_("表示単位"), choices=list(ZOOMS.items()), required=False, widget=forms.RadioSelect)
     baseline = forms.ModelChoiceField(
-        label="ベースラインと比較", queryset=Baseline.objects.none(), required=False, empty_label="比較しない"
+        label=_("ベースラインと比較"), queryset=Baseline.objects.none(), required=False, empty_label=_("比較しない")
     )
 
     defaults = {"zoom": "month"}
@@ -31,13 +32,13 @@ class ScheduleViewForm(forms.Form):
 
 
 class PortfolioFilterForm(ScheduleViewForm):
-    department = forms.ModelChoiceField(label="業務主管課", queryset=None, required=False, empty_label="すべて")
+    department = forms.ModelChoiceField(label=_("業務主管課"), queryset=None, required=False, empty_label=_("すべて"))
     group = forms.ChoiceField(
-        label="業務グループ", choices=[("", "すべて"), *TargetOperation.Group.choices], required=False
+        label=_("業務グループ"), choices=[("", _("すべて")), *TargetOperation.Group.choices], required=False
     )
-    group_by = forms.ChoiceField(label="まとめ方", choices=list(GROUPINGS.items()), required=False)
-    late_only = forms.BooleanField(label="遅延のある案件のみ", required=False)
-    difficult_only = forms.BooleanField(label="移行困難システムのみ", required=False)
+    group_by = forms.ChoiceField(label=_("まとめ方"), choices=list(GROUPINGS.items()), required=False)
+    late_only = forms.BooleanField(label=_("遅延のある案件のみ"), required=False)
+    difficult_only = forms.BooleanField(label=_("移行困難システムのみ"), required=False)
 
     defaults = {"zoom": "month", "group_by": "department"}
     field_order = ["department", "group", "group_by", "late_only", "difficult_only", "zoom", "baseline"]

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Municipality
 
@@ -10,18 +12,18 @@ class Baseline(models.Model):
     """ベースライン: the planned dates of every step of a municipality, saved under a name."""
 
     municipality = models.ForeignKey(
-        Municipality, verbose_name="団体", on_delete=models.CASCADE, related_name="baselines", editable=False
+        Municipality, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="baselines", editable=False
     )
-    name = models.CharField("ベースライン名", max_length=100, help_text="例: 令和6年度当初計画")
-    note = models.TextField("説明", blank=True)
-    created_at = models.DateTimeField("保存日時", auto_now_add=True)
+    name = models.CharField(_("ベースライン名"), max_length=100, help_text=_("例: 令和6年度当初計画"))
+    note = models.TextField(_("説明"), blank=True)
+    created_at = models.DateTimeField(_("保存日時"), auto_now_add=True)
     created_by = models.ForeignKey(
-        "portal.User", verbose_name="保存者", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "portal.User", verbose_name=_("保存者"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     class Meta:
-        verbose_name = "ベースライン"
-        verbose_name_plural = "ベースライン"
+        verbose_name = _("ベースライン")
+        verbose_name_plural = _("ベースライン")
         ordering = ["municipality", "-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["municipality", "name"], name="baseline_name_unique")]
 
@@ -32,21 +34,26 @@ class Baseline(models.Model):
 class BaselineStep(models.Model):
     """The planned dates one step had when the baseline was saved."""
 
-    baseline = models.ForeignKey(Baseline, verbose_name="ベースライン", on_delete=models.CASCADE, related_name="steps")
+    baseline = models.ForeignKey(
+        Baseline, verbose_name=_("ベースライン"), on_delete=models.CASCADE, related_name="steps"
+    )
     progress = models.ForeignKey(
-        "migration.StepProgress", verbose_name="手順の進捗", on_delete=models.CASCADE, related_name="+"
+        "migration.StepProgress", verbose_name=_("手順の進捗"), on_delete=models.CASCADE, related_name="+"
     )
     project = models.ForeignKey(
-        "migration.MigrationProject", verbose_name="移行案件", on_delete=models.CASCADE, related_name="+"
+        "migration.MigrationProject",
+        verbose_name=pgettext_lazy("model", "移行案件"),
+        on_delete=models.CASCADE,
+        related_name="+",
     )
-    step_number = models.PositiveSmallIntegerField("手順番号")
-    status = models.CharField("状態", max_length=20)
-    planned_start = models.DateField("予定開始日", null=True, blank=True)
-    planned_end = models.DateField("予定終了日", null=True, blank=True)
+    step_number = models.PositiveSmallIntegerField(_("手順番号"))
+    status = models.CharField(_("状態"), max_length=20)
+    planned_start = models.DateField(_("予定開始日"), null=True, blank=True)
+    planned_end = models.DateField(_("予定終了日"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "ベースラインの手順"
-        verbose_name_plural = "ベースラインの手順"
+        verbose_name = _("ベースラインの手順")
+        verbose_name_plural = _("ベースラインの手順")
         ordering = ["baseline", "project", "step_number"]
         constraints = [models.UniqueConstraint(fields=["baseline", "progress"], name="one_baseline_row_per_step")]
 
@@ -59,21 +66,21 @@ class Milestone(models.Model):
     予算要求 dates come from the municipality's settings and are not stored here."""
 
     class Kind(models.TextChoices):
-        COUNCIL = "council", "議会"
-        BUDGET = "budget", "予算"
-        OTHER = "other", "その他"
+        COUNCIL = "council", _("議会")
+        BUDGET = "budget", _("予算")
+        OTHER = "other", _("その他")
 
     municipality = models.ForeignKey(
-        Municipality, verbose_name="団体", on_delete=models.CASCADE, related_name="milestones", editable=False
+        Municipality, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="milestones", editable=False
     )
-    kind = models.CharField("種類", max_length=20, choices=Kind.choices, default=Kind.COUNCIL)
-    name = models.CharField("名称", max_length=100, help_text="例: 令和7年第4回定例会")
-    date = models.DateField("日付（開始日）")
-    end_date = models.DateField("終了日", null=True, blank=True, help_text="会期のように期間がある場合だけ。")
+    kind = models.CharField(_("種類"), max_length=20, choices=Kind.choices, default=Kind.COUNCIL)
+    name = models.CharField(_("名称"), max_length=100, help_text=_("例: 令和7年第4回定例会"))
+    date = models.DateField(_("日付（開始日）"))
+    end_date = models.DateField(_("終了日"), null=True, blank=True, help_text=_("会期のように期間がある場合だけ。"))
 
     class Meta:
-        verbose_name = "団体のマイルストーン"
-        verbose_name_plural = "団体のマイルストーン"
+        verbose_name = _("団体のマイルストーン")
+        verbose_name_plural = _("団体のマイルストーン")
         ordering = ["municipality", "date", "id"]
 
     def __str__(self):
@@ -81,4 +88,4 @@ class Milestone(models.Model):
 
     def clean(self):
         if self.date and self.end_date and self.end_date < self.date:
-            raise ValidationError({"end_date": "終了日は日付（開始日）以降の日付にしてください。"})
+            raise ValidationError({"end_date": gettext("終了日は日付（開始日）以降の日付にしてください。")})

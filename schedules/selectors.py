@@ -5,6 +5,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.shortcuts import get_object_or_404
+from django.utils.dates import MONTHS, MONTHS_3
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from migration import selectors as migration_selectors
 from migration.models import MigrationProject, ProcedureStep, TargetOperation
@@ -14,18 +18,18 @@ from schedules import rules
 from schedules.models import Baseline, BaselineStep, Milestone
 
 PHASES = list(ProcedureStep.Phase.choices)  # [(code, 計画立案), ...]
-PHASE_LETTERS = {"planning": "計", "selection": "選", "migration": "移"}  # written inside phase bars
-ZOOMS = {"month": "月", "quarter": "四半期"}
-GROUPINGS = {"department": "業務主管課", "group": "業務グループ"}
+PHASE_LETTERS = {"planning": _("計"), "selection": _("選"), "migration": _("移")}  # written inside phase bars
+ZOOMS = {"month": _("月"), "quarter": _("四半期")}
+GROUPINGS = {"department": _("業務主管課"), "group": _("業務グループ")}
 
 # kind → (symbol, label); the symbol is drawn on the chart and repeated in the table and legend.
 MILESTONE_KINDS = {
-    "deadline": ("◆", "移行期限"),
-    "go_live": ("★", "稼働目標日"),
-    "contract_end": ("■", "現行契約終了"),
-    "budget": ("▲", "予算要求"),
-    "council": ("●", "議会"),
-    "other": ("◇", "その他"),
+    "deadline": ("◆", _("移行期限")),
+    "go_live": ("★", _("稼働目標日")),
+    "contract_end": ("■", _("現行契約終了")),
+    "budget": ("▲", _("予算要求")),
+    "council": ("●", _("議会")),
+    "other": ("◇", _("その他")),
 }
 
 
@@ -73,10 +77,17 @@ class Timeline:
             quarters = []
             for _year, label in self.fiscal_years:
                 for number, (first, last) in enumerate([(4, 6), (7, 9), (10, 12), (1, 3)], start=1):
-                    quarters.append((f"{number}Q", 3, f"{label} 第{number}四半期（{first}〜{last}月）"))
+                    title = gettext("%(year)s 第%(number)s四半期（%(first)s〜%(last)s月）") % {
+                        "year": label,
+                        "number": number,
+                        "first": first,
+                        "last": last,
+                    }
+                    quarters.append((f"{number}Q", 3, title))
             return quarters
         return [
-            (f"{m.month}月", 1, f"{wareki_fiscal_year(fiscal_year(m), short=True)} {m.month}月") for m in self.months
+            (capfirst(MONTHS_3[m.month]), 1, f"{wareki_fiscal_year(fiscal_year(m), short=True)} {MONTHS[m.month]}")
+            for m in self.months
         ]
 
     def offset(self, day: dt.date) -> float:
@@ -161,15 +172,22 @@ def _place_marks(timeline, marks: list[Mark]) -> list[Mark]:
 # ---------------------------------------------------------------------------
 def project_marks(project: MigrationProject) -> list[Mark]:
     """The deadline (national or individual), the target go-live and the current contract's end."""
-    name = (
-        "個別の移行期限（移行困難システム）" if project.deadline != NATIONAL_DEADLINE else "国の移行期限（令和7年度末）"
-    )
+    if project.deadline != NATIONAL_DEADLINE:
+        name = gettext("個別の移行期限（移行困難システム）")
+    else:
+        name = gettext("国の移行期限（令和7年度末）")
     marks = [Mark("deadline", name, project.deadline)]
     if project.target_go_live:
-        marks.append(Mark("go_live", "稼働目標日", project.target_go_live))
+        marks.append(Mark("go_live", gettext("稼働目標日"), project.target_go_live))
     contract = project.current_contract
     if contract and contract.end_date:
-        marks.append(Mark("contract_end", f"現行契約終了（{contract.package_name}）", contract.end_date))
+        marks.append(
+            Mark(
+                "contract_end",
+                gettext("現行契約終了（%(package)s）") % {"package": contract.package_name},
+                contract.end_date,
+            )
+        )
     return marks
 
 
@@ -178,7 +196,8 @@ def municipality_marks(municipality, timeline: Timeline, stored: list[Milestone]
     marks = []
     for year, _label in timeline.fiscal_years:
         day = municipality.budget_request_date(year)
-        marks.append(Mark("budget", f"予算要求（{wareki_fiscal_year(year + 1, short=True)}予算）", day))
+        name = gettext("予算要求（%(year)s予算）") % {"year": wareki_fiscal_year(year + 1, short=True)}
+        marks.append(Mark("budget", name, day))
     for milestone in stored:
         marks.append(Mark(milestone.kind, milestone.name, milestone.date, milestone.end_date))
     return marks
@@ -391,7 +410,7 @@ def _group(gantts, group_by) -> list[Group]:
         )
         key = lambda g: g.project.department.name  # noqa: E731
     else:
-        order = [code for code, _ in TargetOperation.Group.choices]
+        order = [code for code, _label in TargetOperation.Group.choices]
         ordered = sorted(gantts, key=lambda g: (order.index(g.project.operation.group), g.project.operation.number))
         key = lambda g: g.project.operation.get_group_display()  # noqa: E731
     for gantt in ordered:

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -28,7 +29,7 @@ def _is_dx(user) -> bool:
 
 def _own_municipality(user):
     if not user.municipality_id:
-        raise PermissionDenied("団体に所属する利用者で操作してください。")
+        raise PermissionDenied(_("団体に所属する利用者で操作してください。"))
     return user.municipality
 
 
@@ -90,7 +91,7 @@ def step_edit(request, project_id, step_number):
     """The small form behind a bar: the step's dates and status, saved by the migration service."""
     progress = migration_selectors.step_progress_detail(request.user, project_id, step_number)
     if not can_edit_project(request.user, progress.project):
-        raise PermissionDenied("この案件の手順を更新できるのは事務局と業務主管課です。")
+        raise PermissionDenied(_("この案件の手順を更新できるのは事務局と業務主管課です。"))
     form = StepProgressForm(request.POST or None, instance=progress)
     saved = save_form(
         form,
@@ -102,7 +103,11 @@ def step_edit(request, project_id, step_number):
     if not back.startswith("/schedules/"):
         back = reverse("schedules:project", args=[project_id])
     if saved:
-        messages.success(request, f"手順{progress.step.number}「{progress.step.name}」を保存しました。")
+        messages.success(
+            request,
+            _("手順%(number)s「%(name)s」を保存しました。")
+            % {"number": progress.step.number, "name": progress.step.name},
+        )
         if request.htmx:
             return HttpResponseClientRefresh()
         return redirect(back)
@@ -117,7 +122,7 @@ def plan(request, project_id):
     """標準工程で計画を作成: a proposal laid backwards from the target go-live; saved only on POST."""
     project = migration_selectors.project_detail(request.user, project_id)
     if not can_edit_project(request.user, project):
-        raise PermissionDenied("この案件の計画を作成できるのは事務局と業務主管課です。")
+        raise PermissionDenied(_("この案件の計画を作成できるのは事務局と業務主管課です。"))
     steps = list(project.step_progress.all())
     error = None
     try:
@@ -142,7 +147,7 @@ def plan(request, project_id):
         except ValidationError as problem:
             error = " ".join(problem.messages)
         else:
-            messages.success(request, f"標準工程で{count}手順の予定日を保存しました。")
+            messages.success(request, _("標準工程で%(count)s手順の予定日を保存しました。") % {"count": count})
             return redirect("schedules:project", project_id=project.id)
     return render(request, "schedules/plan.html", {"project": project, "proposal": proposal, "error": error})
 
@@ -155,7 +160,7 @@ def baseline_list(request):
     form = BaselineForm(request.POST or None)
     if request.method == "POST":
         if not is_dx:
-            raise PermissionDenied("ベースラインを保存できるのは事務局です。")
+            raise PermissionDenied(_("ベースラインを保存できるのは事務局です。"))
         baseline = save_form(
             form,
             lambda data: services.create_baseline(
@@ -163,7 +168,9 @@ def baseline_list(request):
             ),
         )
         if baseline:
-            messages.success(request, f"現在の計画をベースライン「{baseline.name}」として保存しました。")
+            messages.success(
+                request, _("現在の計画をベースライン「%(name)s」として保存しました。") % {"name": baseline.name}
+            )
             return redirect("schedules:baseline_detail", baseline_id=baseline.id)
     return render(
         request,
@@ -179,7 +186,7 @@ def baseline_detail(request, baseline_id):
     baseline = selectors.baseline_detail(request.user, baseline_id)
     if request.method == "POST":
         services.delete_baseline(actor=request.user, baseline=baseline)
-        messages.success(request, f"ベースライン「{baseline.name}」を削除しました。")
+        messages.success(request, _("ベースライン「%(name)s」を削除しました。") % {"name": baseline.name})
         return redirect("schedules:baseline_list")
     return render(
         request,
@@ -201,7 +208,7 @@ def milestone_list(request):
     form = MilestoneForm(request.POST or None)
     if request.method == "POST":
         if not is_dx:
-            raise PermissionDenied("団体のマイルストーンを登録できるのは事務局です。")
+            raise PermissionDenied(_("団体のマイルストーンを登録できるのは事務局です。"))
         if form.is_valid():
             try:
                 milestone = services.save_milestone(
@@ -210,7 +217,7 @@ def milestone_list(request):
             except ValidationError as problem:
                 add_validation_errors(form, problem)
             else:
-                messages.success(request, f"「{milestone.name}」を登録しました。")
+                messages.success(request, _("「%(name)s」を登録しました。") % {"name": milestone.name})
                 return redirect("schedules:milestone_list")
     municipality = request.user.municipality
     years = sorted({selectors.fiscal_year(selectors.today()) + offset for offset in (-2, -1, 0, 1)})
@@ -232,7 +239,7 @@ def milestone_list(request):
 def milestone_delete(request, milestone_id):
     milestone = get_object_or_404(selectors.visible_milestones(request.user), pk=milestone_id)
     services.delete_milestone(actor=request.user, milestone=milestone)
-    messages.success(request, f"「{milestone.name}」を削除しました。")
+    messages.success(request, _("「%(name)s」を削除しました。") % {"name": milestone.name})
     return redirect("schedules:milestone_list")
 
 
@@ -249,7 +256,7 @@ def export(request):
     )
     if params["project"]:
         if not params["project"].isdecimal():
-            raise Http404("案件が見つかりません。")
+            raise Http404(_("案件が見つかりません。"))
         # 404 unless it is a project the user can see
         params["project"] = migration_selectors.project_detail(request.user, int(params["project"])).id
     job = start_job(

@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -161,7 +162,7 @@ class ContractViewSet(
         """Upload a contract document (multipart field ``file``)."""
         contract = self.get_object()
         if "file" not in request.FILES:
-            return Response({"file": ["ファイルを選んでください。"]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"file": [_("ファイルを選んでください。")]}, status=status.HTTP_400_BAD_REQUEST)
         stored = services.add_contract_document(actor=request.user, contract=contract, file=request.FILES["file"])
         data = FileSerializer(stored, context={"request": request, "file_kind": "contract"}).data
         return Response(data, status=status.HTTP_201_CREATED)
@@ -299,7 +300,7 @@ class RfiViewSet(
         """Attach a document to the RFI (multipart field ``file``)."""
         rfi = self.get_object()
         if "file" not in request.FILES:
-            return Response({"file": ["ファイルを選んでください。"]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"file": [_("ファイルを選んでください。")]}, status=status.HTTP_400_BAD_REQUEST)
         stored = services.add_rfi_attachment(actor=request.user, rfi=rfi, file=request.FILES["file"])
         data = FileSerializer(stored, context={"request": request, "file_kind": "rfi"}).data
         return Response(data, status=status.HTTP_201_CREATED)
@@ -409,7 +410,7 @@ class RfiResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return qs
 
     def _invitation_for_rfi(self, rfi_id):
-        require(perms.is_vendor_user(self.request.user), "RFIに回答できるのはベンダの担当者です。")
+        require(perms.is_vendor_user(self.request.user), _("RFIに回答できるのはベンダの担当者です。"))
         return get_object_or_404(selectors.visible_invitations(self.request.user), rfi_id=rfi_id)
 
     def _save(self, request, invitation, based_on):
@@ -432,7 +433,7 @@ class RfiResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def create(self, request):
         rfi_id = request.data.get("rfi")
         if not _is_id(rfi_id):
-            return Response({"rfi": ["回答するRFIを指定してください。"]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"rfi": [_("回答するRFIを指定してください。")]}, status=status.HTTP_400_BAD_REQUEST)
         invitation = self._invitation_for_rfi(int(rfi_id))
         latest = invitation.responses.order_by("-number").first()
         serializer = self._save(request, invitation, latest)
@@ -440,9 +441,9 @@ class RfiResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def update(self, request, pk=None):
         response = self.get_object()
-        require(perms.is_vendor_user(request.user), "RFIの回答を変更できるのはベンダの担当者です。")
+        require(perms.is_vendor_user(request.user), _("RFIの回答を変更できるのはベンダの担当者です。"))
         if "version" not in request.data:
-            return Response({"version": ["更新時は読み込んだ時点の版数（version）を指定してください。"]}, status=400)
+            return Response({"version": [_("更新時は読み込んだ時点の版数（version）を指定してください。")]}, status=400)
         serializer = self._save(request, response.invitation, response)
         return Response(serializer.data)
 
@@ -452,7 +453,7 @@ class RfiResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def submit(self, request, pk=None):
         """Submit this draft (a receipt e-mail is sent)."""
         response = self.get_object()
-        require(perms.is_vendor_user(request.user), "RFIの回答を提出できるのはベンダの担当者です。")
+        require(perms.is_vendor_user(request.user), _("RFIの回答を提出できるのはベンダの担当者です。"))
         serializer = VersionOnlySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         expected = serializer.validated_data["version"]
@@ -472,9 +473,9 @@ class RfiResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def files(self, request, pk=None):
         """Attach a file (multipart field ``file``, and ``version``) to this version's draft."""
         response = self.get_object()
-        require(perms.is_vendor_user(request.user), "ファイルを添付できるのはベンダの担当者です。")
+        require(perms.is_vendor_user(request.user), _("ファイルを添付できるのはベンダの担当者です。"))
         if "file" not in request.FILES:
-            return Response({"file": ["ファイルを選んでください。"]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"file": [_("ファイルを選んでください。")]}, status=status.HTTP_400_BAD_REQUEST)
         version = request.data.get("version")
         stored = services.add_response_file(
             actor=request.user,
@@ -491,7 +492,7 @@ class RfiResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         """Upload the filled cost-table template (fields ``rfi`` and ``file``); all-or-nothing."""
         rfi_id = request.data.get("rfi")
         if not _is_id(rfi_id) or "file" not in request.FILES:
-            return Response({"detail": "rfi と file を指定してください。"}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": _("rfi と file を指定してください。")}, status=status.HTTP_400_BAD_REQUEST)
         invitation = self._invitation_for_rfi(int(rfi_id))
         latest = invitation.responses.order_by("-number").first()
         try:

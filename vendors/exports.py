@@ -6,12 +6,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from portal.excel import BORDER, HEADER_FILL, HEADER_FONT, write_cell
+from portal.excel import BORDER, HEADER_FILL, HEADER_FONT, in_default_language, write_cell
 from vendors import selectors
 
 LOWEST_FILL = PatternFill("solid", fgColor="E2EFDA")
 
 
+@in_default_language
 def comparison_workbook(rfi) -> bytes:
     data = selectors.rfi_comparison(rfi)
     vendors = data["vendors"]

@@ -13,6 +13,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from portal.concurrency import StaleObjectError, claim_version
+from portal.excel import in_default_language
 from portal.imports import ImportProblem, ImportRejected
 from portal.permissions import Role, can_manage_municipality, is_municipal_user, require
 from portal.uploads import validate_upload
@@ -604,6 +605,7 @@ def save_and_submit_response(
 COST_HEADERS = ["区分", "環境", "費用の種類", "費目", "金額（円）", "その他費用の説明", "コード"]
 
 
+@in_default_language
 def cost_table_workbook(response=None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Protection
@@ -650,6 +652,7 @@ def cost_table_workbook(response=None) -> bytes:
     return buffer.getvalue()
 
 
+@in_default_language
 def read_cost_table(file) -> list[dict]:
     """All-or-nothing: every problem with its row and column, nothing saved if any."""
     from openpyxl import load_workbook

@@ -3,6 +3,8 @@
 import datetime as dt
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -15,7 +17,7 @@ from portal.permissions import can_view_dashboard, is_municipal_user, is_oversig
 
 
 class CanViewDashboards(BasePermission):
-    message = "ダッシュボードを参照する権限がありません。"
+    message = gettext_lazy("ダッシュボードを参照する権限がありません。")
 
     def has_permission(self, request, view):
         user = request.user
@@ -140,7 +142,7 @@ class DashboardViewSet(viewsets.ViewSet):
         department = request.query_params.get("department", "")
         department_id = int(department) if department.isdigit() else None
         if department_id and not municipality.departments.filter(pk=department_id).exists():
-            return Response({"department": ["この団体の部署IDを指定してください。"]}, status=400)
+            return Response({"department": [_("この団体の部署IDを指定してください。")]}, status=400)
         board = selectors.dashboard(municipality, on=_day(request), department_id=department_id, user=request.user)
         return Response(dashboard_data(board))
 
@@ -170,9 +172,9 @@ class ReportRunCreateSerializer(serializers.Serializer):
             year, month = (int(part) for part in value.split("-")[:2])
             day = dt.date(year, month, 1)
         except (TypeError, ValueError):
-            raise serializers.ValidationError("対象月は「年-月」（例: 2025-09）で指定してください。") from None
+            raise serializers.ValidationError(_("対象月は「年-月」（例: 2025-09）で指定してください。")) from None
         if day > selectors.first_of_month(selectors.today()):
-            raise serializers.ValidationError("対象月は今月以前の月を指定してください。")
+            raise serializers.ValidationError(_("対象月は今月以前の月を指定してください。"))
         if day < services.EARLIEST_REPORT_MONTH:
             raise serializers.ValidationError(services.EARLIEST_REPORT_MONTH_ERROR)
         return day
@@ -202,7 +204,7 @@ class ReportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         data = ReportRunCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if not is_municipal_user(request.user) or not request.user.municipality_id:
-            return Response({"detail": "月次報告書を作成できるのは事務局です。"}, status=status.HTTP_403_FORBIDDEN)
+            return Response({"detail": _("月次報告書を作成できるのは事務局です。")}, status=status.HTTP_403_FORBIDDEN)
         municipality = request.user.municipality
         if not can_view_dashboard(request.user, municipality.id):
             return Response(status=status.HTTP_404_NOT_FOUND)
@@ -227,7 +229,7 @@ class OversightViewSet(viewsets.ViewSet):
     )
     def list(self, request):
         if not (is_oversight_user(request.user) or request.user.is_superuser):
-            return Response({"detail": "広域・共同グループの閲覧者だけが参照できます。"}, status=403)
+            return Response({"detail": _("広域・共同グループの閲覧者だけが参照できます。")}, status=403)
         rows = selectors.oversight_rows(request.user, on=_day(request))
         return Response(
             [

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.models import Municipality, ReportRun
 from portal.permissions import can_manage_municipality, require
@@ -25,7 +26,7 @@ STALE_ERROR = "処理が時間内に終了しませんでした（処理サー�
 # The earliest month a workbook can be made for: 令和元年5月. 和暦 names no date before 昭和, and the
 # standardisation (標準化法, 令和3年) has no data from before 令和.
 EARLIEST_REPORT_MONTH = dt.date(2019, 5, 1)
-EARLIEST_REPORT_MONTH_ERROR = "対象月は令和元年5月（2019-05）以降の月を指定してください。"
+EARLIEST_REPORT_MONTH_ERROR = gettext_lazy("対象月は令和元年5月（2019-05）以降の月を指定してください。")
 
 
 def fail_stale_runs(*, municipality=None, month=None, run_id=None) -> int:

@@ -73,3 +73,57 @@ def test_fit_and_gap_table_in_english(client, users, analysis):
     assert_language(client, url, "分析表", "Analysis table")
     english = page(client, url)
     assert "Judgement" in english and "オプション採否" not in english
+
+
+def test_model_labels_follow_the_language():
+    from django.utils import translation
+
+    from migration.models import RiskIssue, StepProgress
+
+    translation.deactivate()  # the default language, as at the start of a request without a choice
+    assert StepProgress.Status.DONE.label == "完了" and RiskIssue.Importance.HIGH.label == "高"
+    assert str(StepProgress._meta.get_field("planned_start").verbose_name) == "予定開始日"
+    with translation.override("en"):
+        assert StepProgress.Status.DONE.label == "Done" and RiskIssue.Importance.HIGH.label == "High"
+        assert str(StepProgress._meta.get_field("planned_start").verbose_name) == "Planned start"
+        assert str(StepProgress._meta.verbose_name) == "Step progress"
+
+
+def test_form_labels_and_choices_in_english(client, users, resident_project):
+    client.force_login(users["dx"])
+    japanese = page(client, "/issues/?scope=all")
+    assert '<label for="id_importance">重要度' in japanese and '<option value="high">高</option>' in japanese
+    english = page(client, "/issues/?scope=all", "en")
+    assert '<label for="id_importance">Importance' in english and '<option value="high">High</option>' in english
+    assert '<option value="high">高</option>' not in english
+
+
+def test_verbose_names_and_choice_labels_on_pages_in_english(client, users, resident_project):
+    client.force_login(users["dx"])
+    url = f"/projects/{resident_project.id}/edit/"
+    japanese = page(client, url)
+    assert '<label for="id_current_system_name">現行システム名' in japanese
+    assert '<option value="A">Aパターン（ベンダ変更）</option>' in japanese
+    english = page(client, url, "en")
+    assert '<label for="id_current_system_name">Current system name' in english
+    assert '<option value="A">Pattern A (change of vendor)</option>' in english and "現行システム名" not in english
+    detail = page(client, f"/projects/{resident_project.id}/")
+    assert "Not started" in detail and "未着手" not in detail  # StepProgress.get_status_display()
+
+
+def test_exported_workbook_stays_japanese_in_english(client, users, city, resident_project):
+    import io
+
+    from openpyxl import load_workbook
+
+    from portal.tests.dashboard_fixtures import make_issue
+
+    make_issue(city, resident_project, 1, importance="high", kind="risk", category="gov_cloud")
+    client.force_login(users["dx"])
+    page(client, "/issues/?scope=all", "en")
+    response = client.get("/issues/export/?scope=all")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content))["課題管理表"]
+    header, row = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
+    assert "重要度" in header and "Importance" not in header
+    assert "高" in row and "リスク" in row and "ガバメントクラウド" in row and "High" not in row
