@@ -155,28 +155,10 @@ class CatalogueRow:
     notes: str
 
 
-def _is_text(file) -> bool:
-    """portal.uploads judges CSV by its first 4096 bytes, which can end inside a multi-byte character;
-    decide on the whole (size-checked) file instead."""
-    raw = as_bytes_io(file).getvalue()
-    file.seek(0)
-    if b"\x00" in raw or raw.startswith(b"PK"):
-        return False
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            raw.decode(encoding)
-            return True
-        except UnicodeDecodeError:
-            continue
-    return False
-
-
 def _check_catalogue_file(file) -> str:
     try:
         return validate_upload(file, allowed={"xlsx", "csv"})
     except ValidationError as error:
-        if error.code == "type" and _is_text(file):
-            return "csv"
         raise ImportRejected([ImportProblem(None, "", error.messages[0])]) from error
 
 
