@@ -4,6 +4,7 @@ department fills in Excel. Text is written with portal.excel.write_cell, so noth
 import io
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
@@ -188,7 +189,7 @@ def survey_analysis(job):
     return analysis
 
 
-@job_handler("fitgap.survey", label="Fit & Gap調査票（Excel）")
+@job_handler("fitgap.survey", label=gettext_lazy("Fit & Gap調査票（Excel）"))
 def survey_job(job, report):
     """params: {"project": id, "shared": bool}; the job's municipality scopes the project."""
     analysis = survey_analysis(job)

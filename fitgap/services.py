@@ -8,6 +8,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from fitgap import permissions as perms
@@ -84,11 +85,14 @@ def import_catalogue(
     ImportRejected with every problem. Returns the catalogue and its diff against the previous version."""
     from fitgap.imports import parse_catalogue
 
-    require(perms.can_manage_catalogues(actor, municipality.id), "標準仕様書を取り込めるのは事務局です。")
+    require(perms.can_manage_catalogues(actor, municipality.id), _("標準仕様書を取り込めるのは事務局です。"))
     version_label, title = (version_label or "").strip(), (title or "").strip()
     if Catalogue.objects.filter(municipality=municipality, operation=operation, version_label=version_label).exists():
         raise ValidationError(
-            {"version_label": f"{operation.name}の「{version_label}」は取込済みです。別の版を入力してください。"}
+            {
+                "version_label": _("%(operation)sの「%(version)s」は取込済みです。別の版を入力してください。")
+                % {"operation": operation.name, "version": version_label}
+            }
         )
     rows = parse_catalogue(file)
     previous = (
@@ -139,9 +143,11 @@ def _spec_item(analysis, requirement, due) -> GapItem:
 @transaction.atomic
 def start_analysis(*, actor, project, catalogue: Catalogue) -> Analysis:
     """The project's analysis against a catalogue version: one 未検討 row per requirement."""
-    require(perms.can_edit_analysis(actor, project), "この案件のFit & Gap分析を作成できるのは業務主管課と事務局です。")
+    require(
+        perms.can_edit_analysis(actor, project), _("この案件のFit & Gap分析を作成できるのは業務主管課と事務局です。")
+    )
     if Analysis.objects.filter(project=project).exists():
-        raise ValidationError("この案件のFit & Gap分析はすでにあります。")
+        raise ValidationError(_("この案件のFit & Gap分析はすでにあります。"))
     analysis = Analysis(project=project, catalogue=catalogue)
     analysis.full_clean()
     analysis._history_user = actor
@@ -160,13 +166,13 @@ def _read_only_message(item: GapItem, name: str) -> str:
     try:
         label = GapItem._meta.get_field(name).verbose_name
     except FieldDoesNotExist:
-        return f"「{name}」という項目はありません。"
+        return _("「%(name)s」という項目はありません。") % {"name": name}
     if item.kind == GapItem.Kind.SPEC and name in VENDOR_ROW_FIELDS:
-        return (
-            f"標準仕様の行の{label}は要件カタログ（標準仕様書）の内容を表示するため変更できません。"
+        return _(
+            "標準仕様の行の%(label)sは要件カタログ（標準仕様書）の内容を表示するため変更できません。"
             "この項目を送らずに保存してください。"
-        )
-    return f"{label}はここでは変更できません。この項目を送らずに保存してください。"
+        ) % {"label": label}
+    return _("%(label)sはここでは変更できません。この項目を送らずに保存してください。") % {"label": label}
 
 
 def _apply(item: GapItem, data: dict, allowed: list[str]) -> None:
@@ -197,7 +203,9 @@ def update_item(*, actor, item: GapItem, expected_version: int, data: dict, revi
         .select_related("analysis__project", "requirement")
         .get(pk=item.pk)
     )
-    require(perms.can_edit_analysis(actor, item.analysis.project), "この分析を更新できるのは業務主管課と事務局です。")
+    require(
+        perms.can_edit_analysis(actor, item.analysis.project), _("この分析を更新できるのは業務主管課と事務局です。")
+    )
     _apply(item, data, _allowed(item))
     claim_version(item, expected_version)
     if reviewed:
@@ -222,12 +230,14 @@ def _next_key(analysis, kind) -> str:
 def add_item(*, actor, analysis: Analysis, kind: str, data: dict, key: str = "") -> GapItem:
     """A row from the current vendor's カスタマイズ一覧 or 標準仕様_機能比較表. A customisation
     disappears with the standard system, so it starts as a Gap."""
-    require(perms.can_edit_analysis(actor, analysis.project), "この分析に行を追加できるのは業務主管課と事務局です。")
+    require(perms.can_edit_analysis(actor, analysis.project), _("この分析に行を追加できるのは業務主管課と事務局です。"))
     if kind not in KEY_PREFIX:
-        raise ValidationError({"kind": "追加できるのはカスタマイズと機能比較表の行です。"})
+        raise ValidationError({"kind": _("追加できるのはカスタマイズと機能比較表の行です。")})
     key = (key or "").strip() or _next_key(analysis, kind)
     if analysis.items.filter(kind=kind, key=key).exists():
-        raise ValidationError({"key": f"ID「{key}」はすでに使われています。別のIDを入力してください。"})
+        raise ValidationError(
+            {"key": _("ID「%(key)s」はすでに使われています。別のIDを入力してください。") % {"key": key}}
+        )
     last = analysis.items.filter(kind=kind).aggregate(m=Max("sort_order"))["m"]
     item = GapItem(
         analysis=analysis,
@@ -252,9 +262,11 @@ def delete_item(*, actor, item: GapItem, expected_version: int) -> None:
     """Remove a カスタマイズ / 機能比較表 row entered by mistake (spec rows follow the catalogue).
     The history keeps it."""
     item = GapItem.objects.select_for_update(of=("self",)).select_related("analysis__project").get(pk=item.pk)
-    require(perms.can_edit_analysis(actor, item.analysis.project), "この分析を更新できるのは業務主管課と事務局です。")
+    require(
+        perms.can_edit_analysis(actor, item.analysis.project), _("この分析を更新できるのは業務主管課と事務局です。")
+    )
     if item.kind == GapItem.Kind.SPEC:
-        raise ValidationError("標準仕様の行は削除できません（標準仕様書の版に従います）。")
+        raise ValidationError(_("標準仕様の行は削除できません（標準仕様書の版に従います）。"))
     claim_version(item, expected_version)
     item._history_user = actor
     item.delete()
@@ -265,19 +277,19 @@ def bulk_update(
     *, actor, analysis: Analysis, rows: list[tuple[GapItem, int]], owner: str | None = None, due_date=None
 ) -> int:
     """Set 担当者 and/or 対応期限 of the selected rows (with the versions the user saw); all or none."""
-    require(perms.can_edit_analysis(actor, analysis.project), "この分析を更新できるのは業務主管課と事務局です。")
+    require(perms.can_edit_analysis(actor, analysis.project), _("この分析を更新できるのは業務主管課と事務局です。"))
     data = {}
     if owner is not None and owner.strip():
         data["owner"] = owner.strip()
     if due_date is not None:
         data["due_date"] = due_date
     if not data:
-        raise ValidationError("一括変更する担当者または対応期限を入力してください。")
+        raise ValidationError(_("一括変更する担当者または対応期限を入力してください。"))
     if not rows:
-        raise ValidationError("一括変更する行を選んでください。")
+        raise ValidationError(_("一括変更する行を選んでください。"))
     for item, version in rows:
         if item.analysis_id != analysis.id:
-            raise ValidationError("別の分析の行は一括変更できません。")
+            raise ValidationError(_("別の分析の行は一括変更できません。"))
         update_item(actor=actor, item=item, expected_version=version, data=data, reviewed=False)
     return len(rows)
 
@@ -287,14 +299,14 @@ def move_to_catalogue(*, actor, analysis: Analysis, catalogue: Catalogue, expect
     """Move an analysis on to another spec version: kept rows point at the new requirement (changed
     ones are marked 要確認), new requirements get 未検討 rows, rows of removed requirements are deleted
     (their history stays)."""
-    require(perms.can_edit_analysis(actor, analysis.project), "この分析を更新できるのは業務主管課と事務局です。")
+    require(perms.can_edit_analysis(actor, analysis.project), _("この分析を更新できるのは業務主管課と事務局です。"))
     analysis = (
         Analysis.objects.select_for_update(of=("self",))
         .select_related("project__municipality", "catalogue")
         .get(pk=analysis.pk)
     )
     if catalogue.id == analysis.catalogue_id:
-        raise ValidationError({"catalogue": "いまと同じ版です。別の版を選んでください。"})
+        raise ValidationError({"catalogue": _("いまと同じ版です。別の版を選んでください。")})
     claim_version(analysis, expected_version)
     previous = analysis.catalogue
     analysis.catalogue = catalogue
@@ -302,7 +314,7 @@ def move_to_catalogue(*, actor, analysis: Analysis, catalogue: Catalogue, expect
     analysis._history_user = actor
     analysis.save()
     diff = catalogue_diff(previous, catalogue)
-    changed_ids = {new.function_id for _, new, _ in diff.changed}
+    changed_ids = {new.function_id for _old, new, _fields in diff.changed}
     new_requirements = {r.function_id: r for r in catalogue.requirements.all()}
     result = {"kept": 0, "review": 0, "added": 0, "removed": 0}
     # the rows are rewritten whole: lock them (only them — PostgreSQL refuses FOR UPDATE on the nullable
@@ -356,7 +368,7 @@ def import_survey(*, actor, analysis: Analysis, file) -> dict:
     """A filled-in 調査票: rows matched by 区分 + ID are updated, new vendor rows added. All or nothing."""
     from fitgap.imports import parse_survey
 
-    require(perms.can_edit_analysis(actor, analysis.project), "この分析に取り込めるのは業務主管課と事務局です。")
+    require(perms.can_edit_analysis(actor, analysis.project), _("この分析に取り込めるのは業務主管課と事務局です。"))
     rows = parse_survey(analysis=analysis, file=file, today=timezone.localdate())
     created = updated = 0
     problems = []
@@ -378,15 +390,16 @@ def import_survey(*, actor, analysis: Analysis, file) -> dict:
                     updated += 1
         except StaleObjectError as conflict:
             detail = format_changes(conflict.changes) if conflict.changes else ""
-            problems.append(
-                ImportProblem(
-                    row.row,
-                    "版数",
-                    "この行は取り込む間に他の利用者がポータルで更新しました"
-                    + (f"（{detail}）" if detail else "")
-                    + "。調査票を出力し直して入力してください。",
+            if detail:
+                message = _(
+                    "この行は取り込む間に他の利用者がポータルで更新しました（%(detail)s）。"
+                    "調査票を出力し直して入力してください。"
+                ) % {"detail": detail}
+            else:
+                message = _(
+                    "この行は取り込む間に他の利用者がポータルで更新しました。調査票を出力し直して入力してください。"
                 )
-            )
+            problems.append(ImportProblem(row.row, "版数", message))
         except ValidationError as error:
             problems.extend(_import_problems(row.row, error))
     if problems:
@@ -413,9 +426,11 @@ def raise_risk_issue(*, actor, item: GapItem):
         .get(pk=item.pk)
     )
     project = item.analysis.project
-    require(perms.can_edit_analysis(actor, project), "課題管理表に起票できるのは業務主管課と事務局です。")
+    require(perms.can_edit_analysis(actor, project), _("課題管理表に起票できるのは業務主管課と事務局です。"))
     if item.risk_issue_id:
-        raise ValidationError(f"この行はすでに課題管理表のNo.{item.risk_issue.number}として起票されています。")
+        raise ValidationError(
+            _("この行はすでに課題管理表のNo.%(number)sとして起票されています。") % {"number": item.risk_issue.number}
+        )
     today = timezone.localdate()
     due = item.due_date if item.due_date and item.due_date >= today else None
     with translation.override(settings.LANGUAGE_CODE):  # the register item is written in Japanese

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from migration.models import MigrationProject, ProcedureStep, StepProgress
 from migration.rules import current_step, next_planned_date, step_is_late
@@ -80,11 +82,11 @@ def project_history(project: MigrationProject, *, limit: int = 200) -> list[hist
         .select_related("history_user")
         .order_by("id", "history_date", "history_id")
     )
-    entries = history.entries(MigrationProject, project_records, lambda r: "案件情報")
+    entries = history.entries(MigrationProject, project_records, lambda r: _("案件情報"))
     entries += history.entries(
         StepProgress,
         step_records,
-        lambda r: f"手順{steps[r.step_id].number} {steps[r.step_id].name}",
+        lambda r: _("手順%(number)s %(name)s") % {"number": steps[r.step_id].number, "name": steps[r.step_id].name},
         include_created=False,
     )
     entries += contract_history(project)
@@ -104,7 +106,11 @@ def contract_history(project: MigrationProject) -> list[history.HistoryEntry]:
         .select_related("history_user", "vendor")
         .order_by("id", "history_date", "history_id")
     )
-    return history.entries(Contract, records, lambda r: f"契約 {r.vendor.name} {r.package_name}")
+    return history.entries(
+        Contract,
+        records,
+        lambda r: _("契約 %(vendor)s %(package)s") % {"vendor": r.vendor.name, "package": r.package_name},
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -271,9 +277,9 @@ ISSUE_SORTS = {
 
 
 ID_PARAM_LABELS = {
-    "department": "所管課（department）",
-    "project": "移行案件（project）",
-    "municipality": "団体（municipality）",
+    "department": gettext_lazy("所管課（department）"),
+    "project": gettext_lazy("移行案件（project）"),
+    "municipality": gettext_lazy("団体（municipality）"),
 }
 
 
@@ -288,7 +294,10 @@ def id_params(params, names=tuple(ID_PARAM_LABELS)) -> dict[str, int]:
             continue
         text = str(value).strip()
         if not (text.isascii() and text.isdigit()):
-            errors[name] = f"{ID_PARAM_LABELS[name]}の絞り込みはIDの数字で指定してください（「{text}」は使えません）。"
+            errors[name] = _("%(label)sの絞り込みはIDの数字で指定してください（「%(text)s」は使えません）。") % {
+                "label": ID_PARAM_LABELS[name],
+                "text": text,
+            }
         else:
             ids[name] = int(text)
     if errors:

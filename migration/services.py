@@ -11,6 +11,7 @@ from django.db import IntegrityError as _IntegrityError
 from django.db import transaction
 from django.db.models import Max as _Max
 from django.utils import timezone as _timezone
+from django.utils.translation import gettext as _
 
 from migration import permissions as _perms
 from migration import selectors as _selectors
@@ -95,7 +96,7 @@ def _apply_pattern_rule(*, actor, project: MigrationProject, previous_pattern: s
 
 @transaction.atomic
 def update_step_progress(*, actor, progress: StepProgress, expected_version: int, data: dict) -> StepProgress:
-    require(can_edit_project(actor, progress.project), "この案件の手順を更新する権限がありません。")
+    require(can_edit_project(actor, progress.project), _("この案件の手順を更新する権限がありません。"))
     progress = (
         StepProgress.objects.select_for_update(of=("self",)).select_related("step", "project").get(pk=progress.pk)
     )
@@ -162,18 +163,23 @@ class ReportExists(Exception):
 
     @property
     def message(self) -> str:
-        return (
-            f"{self.report.project.operation.name}の{self.report.month.year}年{self.report.month.month}月分の"
-            f"進捗報告書は既に作成されています（ID {self.report.pk}）。新しく作成せず、"
-            f"/api/v1/reports/{self.report.pk}/ を読み込んでから、その版数（version）で更新してください。"
-        )
+        return _(
+            "%(operation)sの%(year)s年%(month)s月分の"
+            "進捗報告書は既に作成されています（ID %(id)s）。新しく作成せず、"
+            "/api/v1/reports/%(id)s/ を読み込んでから、その版数（version）で更新してください。"
+        ) % {
+            "operation": self.report.project.operation.name,
+            "year": self.report.month.year,
+            "month": self.report.month.month,
+            "id": self.report.pk,
+        }
 
 
 @transaction.atomic
 def create_report(*, actor, project: MigrationProject, month: _dt.date, exists_ok: bool = True) -> MonthlyReport:
     """A draft report for the month; last month's 次月の検討・作業予定 is the starting 今月の実施作業.
     An existing report of the month is returned, or with ``exists_ok=False`` raises ReportExists."""
-    require(_perms.can_write_report(actor, project), "この案件の進捗報告を作成する権限がありません。")
+    require(_perms.can_write_report(actor, project), _("この案件の進捗報告を作成する権限がありません。"))
     month = month_start(month)
     existing = MonthlyReport.objects.filter(project=project, month=month).first()
     if existing:
@@ -204,10 +210,11 @@ def create_report(*, actor, project: MigrationProject, month: _dt.date, exists_o
 
 
 def _check_editable(actor, report: MonthlyReport) -> None:
-    require(_perms.can_write_report(actor, report.project), "この案件の進捗報告を編集する権限がありません。")
+    require(_perms.can_write_report(actor, report.project), _("この案件の進捗報告を編集する権限がありません。"))
     if not report.is_editable:
         raise _ValidationError(
-            f"この報告は「{report.get_state_display()}」のため編集・提出できません（下書き・差戻しの報告だけ編集できます）。"
+            _("この報告は「%(state)s」のため編集・提出できません（下書き・差戻しの報告だけ編集できます）。")
+            % {"state": report.get_state_display()}
         )
 
 
@@ -233,7 +240,7 @@ def save_report(
     elif (
         "reporter" in data and not _selectors.possible_reporters(report.project).filter(pk=report.reporter.pk).exists()
     ):
-        raise _ValidationError({"reporter": "報告者は業務主管課の職員または事務局の職員から選んでください。"})
+        raise _ValidationError({"reporter": _("報告者は業務主管課の職員または事務局の職員から選んでください。")})
     report.full_clean(validate_constraints=False)
     report._history_user = actor
     report.save()
@@ -245,7 +252,7 @@ def save_report(
         ReportMeeting.objects.bulk_create(rows)
     for progress, version, changes in step_updates or []:
         if progress.project_id != report.project_id:
-            raise _ValidationError("報告の案件と異なる手順は更新できません。")
+            raise _ValidationError(_("報告の案件と異なる手順は更新できません。"))
         update_step_progress(actor=actor, progress=progress, expected_version=version, data=changes)
     for issue_data in new_issues or []:
         issue_data = dict(issue_data)
@@ -285,11 +292,12 @@ def submit_reports(*, actor, reports) -> list[MonthlyReport]:
 def _check_review(actor, report):
     require(
         _perms.can_manage_municipality(actor, report.project.municipality_id),
-        "報告の差戻し・確認は事務局だけが行えます。",
+        _("報告の差戻し・確認は事務局だけが行えます。"),
     )
     if report.state != MonthlyReport.State.SUBMITTED:
         raise _ValidationError(
-            f"この報告は「{report.get_state_display()}」のため差戻し・確認できません（提出済の報告が対象です）。"
+            _("この報告は「%(state)s」のため差戻し・確認できません（提出済の報告が対象です）。")
+            % {"state": report.get_state_display()}
         )
 
 
@@ -298,7 +306,7 @@ def return_report(*, actor, report: MonthlyReport, expected_version: int, commen
     report = MonthlyReport.objects.select_for_update(of=("self",)).select_related("project").get(pk=report.pk)
     _check_review(actor, report)
     if not (comment or "").strip():
-        raise _ValidationError({"return_comment": "差戻しの理由（修正してほしい点）を入力してください。"})
+        raise _ValidationError({"return_comment": _("差戻しの理由（修正してほしい点）を入力してください。")})
     claim_version(report, expected_version)
     report = _transition(
         report,
@@ -427,13 +435,16 @@ def send_report_reminders(*, today: _dt.date | None = None) -> int:
 @transaction.atomic
 def send_report_reminder_by_hand(*, actor, project, month: _dt.date, today: _dt.date | None = None) -> bool:
     """The DX office reminds one project's department from the board (also at most once a day)."""
-    require(_perms.can_remind(actor, project.municipality_id), "督促メールは事務局だけが送信できます。")
+    require(_perms.can_remind(actor, project.municipality_id), _("督促メールは事務局だけが送信できます。"))
     month = month_start(month)
     report = MonthlyReport.objects.filter(project=project, month=month).first()
     if report and not report.is_editable:
-        raise _ValidationError("この報告は提出済のため督促できません。")
+        raise _ValidationError(_("この報告は提出済のため督促できません。"))
     if not _department_recipients(project):
-        raise _ValidationError(f"{project.department}にメールアドレスのある利用者がいないため送信できません。")
+        raise _ValidationError(
+            _("%(department)sにメールアドレスのある利用者がいないため送信できません。")
+            % {"department": project.department}
+        )
     return _send_reminder(project=project, month=month, today=today or _timezone.localdate(), actor=actor)
 
 
@@ -451,16 +462,16 @@ def _set_cross_cutting(issue: RiskIssue, departments) -> None:
 def _check_departments(issue: RiskIssue, departments) -> None:
     for department in departments:
         if department.municipality_id != issue.municipality_id:
-            raise _ValidationError({"other_departments": "関係する所管課は同じ団体の部署から選んでください。"})
+            raise _ValidationError({"other_departments": _("関係する所管課は同じ団体の部署から選んでください。")})
         if department.id == issue.project.department_id:
-            raise _ValidationError({"other_departments": "関係する他の所管課に、案件の業務主管課自身は選べません。"})
+            raise _ValidationError({"other_departments": _("関係する他の所管課に、案件の業務主管課自身は選べません。")})
 
 
 @transaction.atomic
 def create_risk_issue(*, actor, project: MigrationProject, data: dict, other_departments=()) -> RiskIssue:
     from portal.models import Municipality
 
-    require(_perms.can_edit_issue(actor, project), "この案件の課題・リスクを登録する権限がありません。")
+    require(_perms.can_edit_issue(actor, project), _("この案件の課題・リスクを登録する権限がありません。"))
     Municipality.objects.select_for_update().get(pk=project.municipality_id)  # serialises the numbering
     data = dict(data)
     number = data.pop("number", None) or (
@@ -489,7 +500,7 @@ def update_risk_issue(
     *, actor, issue: RiskIssue, expected_version: int, data: dict, other_departments=None
 ) -> RiskIssue:
     issue = RiskIssue.objects.select_for_update(of=("self",)).select_related("project").get(pk=issue.pk)
-    require(_perms.can_edit_issue(actor, issue.project), "この課題・リスクを更新する権限がありません。")
+    require(_perms.can_edit_issue(actor, issue.project), _("この課題・リスクを更新する権限がありません。"))
     claim_version(issue, expected_version)
     _apply(issue, data, ISSUE_FIELDS)
     if other_departments is None:
@@ -505,9 +516,9 @@ def update_risk_issue(
 
 @transaction.atomic
 def add_risk_issue_comment(*, actor, issue: RiskIssue, body: str) -> RiskIssueComment:
-    require(_perms.can_comment_issue(actor, issue), "この課題・リスクにコメントする権限がありません。")
+    require(_perms.can_comment_issue(actor, issue), _("この課題・リスクにコメントする権限がありません。"))
     if not (body or "").strip():
-        raise _ValidationError({"body": "コメントを入力してください。"})
+        raise _ValidationError({"body": _("コメントを入力してください。")})
     comment = RiskIssueComment(issue=issue, author=actor, body=body.strip())
     comment.full_clean()
     comment.save()
@@ -549,7 +560,7 @@ def import_register(*, actor, municipality, file, project: MigrationProject | No
 def import_conflict_message(conflict: StaleObjectError) -> str:
     """Why an imported row was refused because its item changed (nothing is saved then)."""
     number = getattr(conflict.current, "number", "")
-    return (
-        f"No.{number} は取り込みの間に他の利用者が更新したため、ファイルを取り込みませんでした"
+    return _(
+        "No.%(number)s は取り込みの間に他の利用者が更新したため、ファイルを取り込みませんでした"
         "（何も保存されていません）。課題管理表をダウンロードし直し、変更を入れ直してからアップロードしてください。"
-    )
+    ) % {"number": number}

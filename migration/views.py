@@ -291,7 +291,7 @@ def _history(model, records, subject):
     entries = history.entries(model, records, subject)
     for entry in entries:
         entry.changes = [c for c in entry.changes if c.field not in NOISY_HISTORY_FIELDS]
-    return [e for e in entries if e.changes or e.action != "変更"][::-1]
+    return [e for e in entries if e.changes or e.action != str(history.ACTIONS["~"])][::-1]
 
 
 def _report_context(request, report):

@@ -3,6 +3,9 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
 from portal.calendar import wareki
 
 HIDDEN_FIELDS = {
@@ -38,12 +41,12 @@ class HistoryEntry:
 
 def display_value(model, field_name: str, value) -> str:
     if value is None or value == "":
-        return "（なし）"
+        return _("（なし）")
     field = model._meta.get_field(field_name)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
-        return "はい" if value else "いいえ"
+        return _("はい") if value else _("いいえ")
     if isinstance(value, date):
         return wareki(value)
     if field.is_relation:
@@ -91,7 +94,11 @@ def format_changes(changes) -> str:
     return "、".join(f"{label}（{old} → {new}）" for label, old, new in changes)
 
 
-ACTIONS = {"+": "作成", "~": "変更", "-": "削除"}
+ACTIONS = {
+    "+": pgettext_lazy("history", "作成"),
+    "~": pgettext_lazy("history", "変更"),
+    "-": pgettext_lazy("history", "削除"),
+}
 
 
 def entries(model, records, subject, *, include_created: bool = True) -> list[HistoryEntry]:
@@ -108,7 +115,7 @@ def entries(model, records, subject, *, include_created: bool = True) -> list[Hi
                 record.history_date,
                 record.history_user,
                 subject(record),
-                ACTIONS[record.history_type],
+                str(ACTIONS[record.history_type]),
                 changes,
             )
         )

@@ -3,6 +3,8 @@ services all call these functions; querysets are scoped here, so an object of an
 municipality is simply not found (404) rather than forbidden."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import permissions as drf_permissions
 
 from portal.models import User
@@ -90,13 +92,13 @@ def can_view_dashboard(user, municipality_id: int) -> bool:
     return municipality_id in oversight_municipality_ids(user)
 
 
-def require(allowed: bool, message: str = "この操作を行う権限がありません。") -> None:
+def require(allowed: bool, message: str | None = None) -> None:
     if not allowed:
-        raise PermissionDenied(message)
+        raise PermissionDenied(message or _("この操作を行う権限がありません。"))
 
 
 class IsMunicipalUser(drf_permissions.BasePermission):
-    message = "この情報を参照する権限がありません。"
+    message = gettext_lazy("この情報を参照する権限がありません。")
 
     def has_permission(self, request, view):
         return is_municipal_user(request.user)

@@ -83,7 +83,7 @@ def save_department(*, actor, municipality, name: str, sort_order: int = 0, depa
     """Add a department, or rename/reorder one. The DX office flag is set by the system administrator."""
     from portal.models import Department
 
-    require(can_manage_municipality(actor, municipality.id), "部署を変更できるのは事務局です。")
+    require(can_manage_municipality(actor, municipality.id), _("部署を変更できるのは事務局です。"))
     department = department or Department(municipality=municipality)
     if department.municipality_id != municipality.id:
         raise ValueError("department of another municipality")

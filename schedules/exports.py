@@ -4,6 +4,7 @@ actual, milestones marked. Made as a recorded job (portal.jobs)."""
 import datetime as dt
 import io
 
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -158,7 +159,7 @@ def schedule_workbook(schedule, *, title: str) -> bytes:
     return buffer.getvalue()
 
 
-@job_handler("schedules.workbook", label="スケジュール表（Excel）")
+@job_handler("schedules.workbook", label=gettext_lazy("スケジュール表（Excel）"))
 def schedule_workbook_job(job, report):
     from schedules import selectors
 

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from portal.concurrency import StaleObjectError, claim_version
 from portal.excel import in_default_language
@@ -70,7 +72,7 @@ def _vendor_recipients(vendor_id) -> list[str]:
 
 def _check_projects(municipality, projects) -> None:
     if any(p.municipality_id != municipality.id for p in projects):
-        raise ValidationError({"projects": "対象の移行案件は同じ団体の案件から選んでください。"})
+        raise ValidationError({"projects": _("対象の移行案件は同じ団体の案件から選んでください。")})
 
 
 def _store(model, *, actor, file, **owner):
@@ -133,7 +135,7 @@ def invite_vendor_user(*, actor, vendor: Vendor, username: str, email: str, last
 
     require(is_municipal_user(actor) and can_manage_municipality(actor, actor.municipality_id))
     if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": "このログインIDは既に使われています。別のIDを入力してください。"})
+        raise ValidationError({"username": _("このログインIDは既に使われています。別のIDを入力してください。")})
     user = User(
         username=username,
         email=email,
@@ -165,9 +167,9 @@ def resend_invitation(*, actor, user):
     """A new one-time link for a vendor user who has not set a password yet."""
     require(is_municipal_user(actor) and can_manage_municipality(actor, actor.municipality_id))
     if user.role != Role.VENDOR or not user.vendor_id:
-        raise ValidationError("ベンダの担当者アカウントではありません。")
+        raise ValidationError(_("ベンダの担当者アカウントではありません。"))
     if user.has_usable_password():
-        raise ValidationError("この担当者は既にパスワードを設定済みです。")
+        raise ValidationError(_("この担当者は既にパスワードを設定済みです。"))
     _send_account_mail(actor, user)
     return user
 
@@ -254,7 +256,7 @@ def update_rfi(*, actor, rfi: Rfi, expected_version: int, data: dict) -> Rfi:
         wanted = {v.id for v in vendors}
         removed = current - wanted
         if removed and RfiResponse.objects.filter(invitation__rfi=rfi, invitation__vendor_id__in=removed).exists():
-            raise ValidationError({"vendors": "回答を始めたベンダは依頼先から外せません。"})
+            raise ValidationError({"vendors": _("回答を始めたベンダは依頼先から外せません。")})
         rfi.invitations.filter(vendor_id__in=removed).delete()
         for vendor_id in wanted - current:
             invitation = RfiInvitation.objects.create(rfi=rfi, vendor_id=vendor_id)
@@ -267,9 +269,9 @@ def update_rfi(*, actor, rfi: Rfi, expected_version: int, data: dict) -> Rfi:
 def add_rfi_question(*, actor, rfi: Rfi, text: str) -> RfiQuestion:
     require(perms.can_manage_rfi(actor, rfi))
     if not text.strip():
-        raise ValidationError({"text": "質問の内容を入力してください。"})
+        raise ValidationError({"text": _("質問の内容を入力してください。")})
     if rfi.state == Rfi.State.SENT:
-        raise ValidationError("送付済みのRFIには質問を追加できません。")
+        raise ValidationError(_("送付済みのRFIには質問を追加できません。"))
     number = (rfi.questions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     return RfiQuestion.objects.create(rfi=rfi, number=number, text=text.strip())
 
@@ -278,7 +280,7 @@ def add_rfi_question(*, actor, rfi: Rfi, text: str) -> RfiQuestion:
 def delete_rfi_question(*, actor, question: RfiQuestion) -> None:
     require(perms.can_manage_rfi(actor, question.rfi))
     if question.rfi.state == Rfi.State.SENT:
-        raise ValidationError("送付済みのRFIの質問は削除できません。")
+        raise ValidationError(_("送付済みのRFIの質問は削除できません。"))
     question.delete()
 
 
@@ -304,11 +306,11 @@ def send_rfi(*, actor, rfi: Rfi, expected_version: int) -> Rfi:
     require(perms.can_manage_rfi(actor, rfi))
     rfi = Rfi.objects.select_for_update().get(pk=rfi.pk)
     if rfi.state == Rfi.State.SENT:
-        raise ValidationError("このRFIは既に送付済みです。")
+        raise ValidationError(_("このRFIは既に送付済みです。"))
     if not rfi.invitations.exists():
-        raise ValidationError({"vendors": "依頼先のベンダを1社以上選んでから送付してください。"})
+        raise ValidationError({"vendors": _("依頼先のベンダを1社以上選んでから送付してください。")})
     if rfi.deadline < _today():
-        raise ValidationError({"deadline": "回答期限が過ぎています。今日以降の日付にしてから送付してください。"})
+        raise ValidationError({"deadline": _("回答期限が過ぎています。今日以降の日付にしてから送付してください。")})
     claim_version(rfi, expected_version)
     rfi.state = Rfi.State.SENT
     rfi.sent_at = timezone.now()
@@ -324,7 +326,7 @@ def reopen_invitation(*, actor, invitation: RfiInvitation, until: dt.date) -> Rf
     """After the deadline: let one vendor answer again until the given day."""
     require(perms.can_manage_rfi(actor, invitation.rfi))
     if until < _today():
-        raise ValidationError({"until": "再受付の期限は今日以降の日付にしてください。"})
+        raise ValidationError({"until": _("再受付の期限は今日以降の日付にしてください。")})
     invitation.reopened_until = until
     invitation.save(update_fields=["reopened_until"])
     rfi = invitation.rfi
@@ -340,13 +342,13 @@ def reopen_invitation(*, actor, invitation: RfiInvitation, until: dt.date) -> Rf
 # RFI: the vendor's side
 # ---------------------------------------------------------------------------
 def _lock_invitation(actor, invitation) -> RfiInvitation:
-    require(perms.can_answer(actor, invitation), "このRFIに回答する権限がありません。")
+    require(perms.can_answer(actor, invitation), _("このRFIに回答する権限がありません。"))
     invitation = (
         RfiInvitation.objects.select_for_update(of=("self",)).select_related("rfi__municipality").get(pk=invitation.pk)
     )
     if not invitation.is_open(_today()):
         raise ValidationError(
-            "回答期限を過ぎたため、回答は締め切られています。変更が必要な場合は依頼元の団体にご連絡ください。"
+            _("回答期限を過ぎたため、回答は締め切られています。変更が必要な場合は依頼元の団体にご連絡ください。")
         )
     return invitation
 
@@ -358,7 +360,7 @@ def _working_draft(actor, invitation, based_on_id, expected_version) -> RfiRespo
         return RfiResponse.objects.create(invitation=invitation, number=1)
     if based_on_id is not None and latest.id != based_on_id:
         raise ValidationError(
-            "この回答は他の担当者が先に更新しました。画面を開き直して、最新の内容を確認してください。"
+            _("この回答は他の担当者が先に更新しました。画面を開き直して、最新の内容を確認してください。")
         )
     if latest.state == RfiResponse.State.DRAFT:
         claim_version(latest, expected_version)
@@ -401,27 +403,30 @@ def parse_amount(value) -> tuple[int | None, str | None]:
         negative = text[:1] in ("-", "－", "−")
         digits = text[1:] if negative else text
         if not digits.isdecimal():
-            return None, "金額は円単位の整数（数字のみ、カンマ可）で入力してください。"
+            return None, _("金額は円単位の整数（数字のみ、カンマ可）で入力してください。")
         digits = digits.lstrip("0") or "0"
         if len(digits) > len(str(MAX_AMOUNT)):
-            return None, f"金額が大きすぎます。{MAX_AMOUNT:,}円以下で入力してください。"
+            return None, _("金額が大きすぎます。%(max)s円以下で入力してください。") % {"max": f"{MAX_AMOUNT:,}"}
         value = -int(digits) if negative else int(digits)
     if isinstance(value, float):
         if not value.is_integer():
-            return None, "金額は円単位の整数で入力してください（小数は使えません）。"
+            return None, _("金額は円単位の整数で入力してください（小数は使えません）。")
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool):
-        return None, "金額は円単位の整数で入力してください。"
+        return None, _("金額は円単位の整数で入力してください。")
     if value < 0:
-        return None, "金額は0円以上で入力してください。"
+        return None, _("金額は0円以上で入力してください。")
     if value > MAX_AMOUNT:
-        return None, f"金額が大きすぎます。{MAX_AMOUNT:,}円以下で入力してください。"
+        return None, _("金額が大きすぎます。%(max)s円以下で入力してください。") % {"max": f"{MAX_AMOUNT:,}"}
     return value, None
 
 
 def description_problem(description: str) -> str | None:
     if len(description) > DESCRIPTION_MAX:
-        return f"その他費用の説明は{DESCRIPTION_MAX}文字以内で入力してください（現在{len(description)}文字）。"
+        return _("その他費用の説明は%(max)s文字以内で入力してください（現在%(length)s文字）。") % {
+            "max": DESCRIPTION_MAX,
+            "length": len(description),
+        }
     return None
 
 
@@ -429,11 +434,11 @@ def clean_cost_lines(lines) -> list[dict]:
     """Validate cost table entries: whole yen, 0 to MAX_AMOUNT, その他 with its 説明 (at most 500 characters).
     Errors name the cell."""
     cleaned, errors = [], []
-    valid_codes = {code for code, _, _ in COST_CATEGORIES}
+    valid_codes = {code for code, _kind, _label in COST_CATEGORIES}
     for line in lines:
         system_type, environment, category = line.get("system_type"), line.get("environment"), line.get("category")
         if system_type not in SystemType.values or environment not in Environment.values or category not in valid_codes:
-            errors.append("費用の区分・環境・費目の指定が正しくありません。")
+            errors.append(_("費用の区分・環境・費目の指定が正しくありません。"))
             continue
         where = cost_cell_label(system_type, environment, category)
         amount = line.get("amount")
@@ -443,14 +448,16 @@ def clean_cost_lines(lines) -> list[dict]:
             continue
         if amount in (None, ""):
             if description:
-                errors.append(f"{where}: 説明を入れた場合は金額も入力してください。")
+                errors.append(_("%(cell)s: 説明を入れた場合は金額も入力してください。") % {"cell": where})
             continue
         amount, problem = parse_amount(amount)
         if problem:
             errors.append(f"{where}: {problem}")
             continue
         if category in OTHER_CATEGORIES and amount > 0 and not description:
-            errors.append(f"{where}: 「その他」に金額を入れた場合は、その他費用の説明を入力してください。")
+            errors.append(
+                _("%(cell)s: 「その他」に金額を入れた場合は、その他費用の説明を入力してください。") % {"cell": where}
+            )
             continue
         cleaned.append(
             {
@@ -467,7 +474,7 @@ def clean_cost_lines(lines) -> list[dict]:
 
 
 def cost_cell_label(system_type, environment, category) -> str:
-    label = next(label for code, _, label in COST_CATEGORIES if code == category)
+    label = next(label for code, _kind, label in COST_CATEGORIES if code == category)
     kind = CostKind(COST_CATEGORY_KIND[category]).label
     return f"{SystemType(system_type).label}／{Environment(environment).label}／{kind}「{label}」"
 
@@ -485,7 +492,7 @@ def save_response(
         question_ids = set(invitation.rfi.questions.values_list("id", flat=True))
         for question_id, (gov_cloud, local_cloud) in answers.items():
             if int(question_id) not in question_ids:
-                raise ValidationError("このRFIにない質問への回答は保存できません。")
+                raise ValidationError(_("このRFIにない質問への回答は保存できません。"))
             RfiAnswer.objects.update_or_create(
                 response=draft,
                 question_id=int(question_id),
@@ -511,9 +518,9 @@ def add_response_file(*, actor, invitation: RfiInvitation, file, based_on_id=Non
 def remove_response_file(*, actor, stored: RfiResponseFile) -> None:
     invitation = _lock_invitation(actor, stored.response.invitation)
     if stored.response.state != RfiResponse.State.DRAFT:
-        raise ValidationError("提出済みの版のファイルは削除できません。修正する場合は新しい版で差し替えてください。")
+        raise ValidationError(_("提出済みの版のファイルは削除できません。修正する場合は新しい版で差し替えてください。"))
     if stored.response.invitation_id != invitation.id:
-        raise ValidationError("このファイルは削除できません。")
+        raise ValidationError(_("このファイルは削除できません。"))
     stored.delete()
 
 
@@ -532,15 +539,14 @@ class NotTheLatestDraft(StaleObjectError):
 def not_latest_draft_problem(response: RfiResponse, latest: RfiResponse | None) -> str | None:
     """Why ``response`` cannot be submitted as the invitation's latest draft (None when it can)."""
     if latest is not None and latest.pk != response.pk:
-        return (
-            f"第{response.number}版より新しい第{latest.number}版があります。提出できるのは最新の下書きだけです。"
+        return _(
+            "第%(number)s版より新しい第%(latest)s版があります。提出できるのは最新の下書きだけです。"
             "最新の版を読み込み直してから提出してください。"
-        )
+        ) % {"number": response.number, "latest": latest.number}
     if response.state != RfiResponse.State.DRAFT:
-        return (
-            f"第{response.number}版は既に提出済みです。"
-            "修正する場合は、保存して新しい版の下書きを作ってから提出してください。"
-        )
+        return _(
+            "第%(number)s版は既に提出済みです。修正する場合は、保存して新しい版の下書きを作ってから提出してください。"
+        ) % {"number": response.number}
     return None
 
 
@@ -554,11 +560,11 @@ def submit_response(
     if response_id is not None:
         response = invitation.responses.filter(pk=response_id).first()
         if response is None:
-            raise ValidationError("この回答の版が見つかりません。画面を開き直してください。")
+            raise ValidationError(_("この回答の版が見つかりません。画面を開き直してください。"))
         if problem := not_latest_draft_problem(response, draft):
             raise NotTheLatestDraft(draft, problem)
     if draft is None or draft.state != RfiResponse.State.DRAFT:
-        raise ValidationError("提出する下書きがありません。回答を入力して保存してから提出してください。")
+        raise ValidationError(_("提出する下書きがありません。回答を入力して保存してから提出してください。"))
     claim_version(draft, expected_version)
     unanswered = [
         q.number
@@ -566,8 +572,11 @@ def submit_response(
         if not draft.answers.filter(question=q).exclude(gov_cloud="", local_cloud="").exists()
     ]
     if unanswered:
-        numbers = "、".join(f"問{n}" for n in unanswered)
-        raise ValidationError(f"{numbers}が未回答です。少なくとも一方の環境について回答を入力してください。")
+        numbers = pgettext("list separator", "、").join(_("問%(number)s") % {"number": n} for n in unanswered)
+        raise ValidationError(
+            _("%(questions)sが未回答です。少なくとも一方の環境について回答を入力してください。")
+            % {"questions": numbers}
+        )
     draft.state = RfiResponse.State.SUBMITTED
     draft.submitted_at = timezone.now()
     draft.submitted_by = actor
@@ -664,12 +673,12 @@ def read_cost_table(file) -> list[dict]:
     try:
         book = load_workbook(file, data_only=True)
     except Exception as error:  # noqa: BLE001 - any unreadable workbook is the user's file problem
-        raise ImportRejected([ImportProblem(None, "", "Excelファイルとして読み込めませんでした。")]) from error
+        raise ImportRejected([ImportProblem(None, "", _("Excelファイルとして読み込めませんでした。"))]) from error
     sheet = book["費用"] if "費用" in book.sheetnames else book.active
     headers = [c.value for c in sheet[1]]
     if headers[: len(COST_HEADERS)] != COST_HEADERS:
         raise ImportRejected(
-            [ImportProblem(1, "", "見出し行が費用表のひな形と違います。ダウンロードしたひな形に入力してください。")]
+            [ImportProblem(1, "", _("見出し行が費用表のひな形と違います。ダウンロードしたひな形に入力してください。"))]
         )
     problems, lines, seen = [], [], set()
     for row_number, row in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
@@ -684,11 +693,11 @@ def read_cost_table(file) -> list[dict]:
             or parts[2] not in COST_CATEGORY_KIND
         ):
             problems.append(
-                ImportProblem(row_number, "コード", "コード列が読み取れません。ひな形の行を変更しないでください。")
+                ImportProblem(row_number, "コード", _("コード列が読み取れません。ひな形の行を変更しないでください。"))
             )
             continue
         if code in seen:
-            problems.append(ImportProblem(row_number, "コード", "同じ費目の行が2回あります。"))
+            problems.append(ImportProblem(row_number, "コード", _("同じ費目の行が2回あります。")))
             continue
         seen.add(code)
         amount, description = row[4], str(row[5] or "").strip()
@@ -697,7 +706,9 @@ def read_cost_table(file) -> list[dict]:
             continue
         if amount in (None, ""):
             if description:
-                problems.append(ImportProblem(row_number, "金額（円）", "説明を入れた場合は金額も入力してください。"))
+                problems.append(
+                    ImportProblem(row_number, "金額（円）", _("説明を入れた場合は金額も入力してください。"))
+                )
             continue
         amount, problem = parse_amount(amount)
         if problem:
@@ -705,7 +716,9 @@ def read_cost_table(file) -> list[dict]:
             continue
         if parts[2] in OTHER_CATEGORIES and amount > 0 and not description:
             problems.append(
-                ImportProblem(row_number, "その他費用の説明", "「その他」に金額を入れた場合は説明を入力してください。")
+                ImportProblem(
+                    row_number, "その他費用の説明", _("「その他」に金額を入れた場合は説明を入力してください。")
+                )
             )
             continue
         lines.append(
@@ -772,7 +785,7 @@ def send_rfi_deadline_reminders(*, today: dt.date | None = None) -> int:
 def create_rfp(*, actor, municipality, title, rfi=None, projects=(), vendors=()) -> Rfp:
     require(can_manage_municipality(actor, municipality.id))
     if rfi is not None and rfi.municipality_id != municipality.id:
-        raise ValidationError({"rfi": "元のRFIは同じ団体のRFIから選んでください。"})
+        raise ValidationError({"rfi": _("元のRFIは同じ団体のRFIから選んでください。")})
     rfp = Rfp(municipality=municipality, title=title, rfi=rfi)
     rfp.full_clean()
     _check_projects(municipality, projects)
@@ -804,16 +817,19 @@ def can_evaluate(actor, rfp) -> bool:
 @transaction.atomic
 def save_scores(*, actor, rfp: Rfp, scores: dict) -> int:
     """The actor's own scores {(criterion_id, vendor_id): score or None}."""
-    require(can_evaluate(actor, rfp), "このRFPを評価する権限がありません。")
+    require(can_evaluate(actor, rfp), _("このRFPを評価する権限がありません。"))
     criteria = {c.id: c for c in rfp.criteria.all()}
     vendor_ids = set(rfp.vendors.values_list("id", flat=True))
     errors = []
     for (criterion_id, vendor_id), score in scores.items():
         criterion = criteria.get(int(criterion_id))
         if criterion is None or int(vendor_id) not in vendor_ids:
-            errors.append("このRFPにない評価基準またはベンダです。")
+            errors.append(_("このRFPにない評価基準またはベンダです。"))
         elif score is not None and not (0 <= score <= criterion.max_score):
-            errors.append(f"「{criterion.name}」の点数は0〜{criterion.max_score}の範囲で入力してください。")
+            errors.append(
+                _("「%(criterion)s」の点数は0〜%(max)sの範囲で入力してください。")
+                % {"criterion": criterion.name, "max": criterion.max_score}
+            )
     if errors:
         raise ValidationError({"scores": errors})
     saved = 0
@@ -844,9 +860,9 @@ def record_selection(
     claim_version(rfp, expected_version)
     errors = {}
     if not rfp.vendors.filter(pk=vendor.pk).exists():
-        errors["vendor"] = "選定ベンダは提案ベンダの中から選んでください。"
+        errors["vendor"] = _("選定ベンダは提案ベンダの中から選んでください。")
     if not reason.strip():
-        errors["decision_reason"] = "選定理由を入力してください。"
+        errors["decision_reason"] = _("選定理由を入力してください。")
     if errors:
         raise ValidationError(errors)
     projects = list(rfp.projects.all())

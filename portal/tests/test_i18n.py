@@ -127,3 +127,32 @@ def test_exported_workbook_stays_japanese_in_english(client, users, city, reside
     header, row = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
     assert "重要度" in header and "Importance" not in header
     assert "高" in row and "リスク" in row and "ガバメントクラウド" in row and "High" not in row
+
+
+def test_service_messages_follow_the_language(users, resident_project):
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils import translation
+
+    from migration import services as migration_services
+    from schedules import services as schedules_services
+
+    progress = resident_project.step_progress.first()
+
+    def refusal():
+        with pytest.raises(PermissionDenied) as refused:
+            migration_services.update_step_progress(
+                actor=users["manager"], progress=progress, expected_version=progress.version, data={}
+            )
+        return str(refused.value)
+
+    def rule_message():
+        with pytest.raises(ValidationError) as invalid:
+            schedules_services.propose_plan(project=resident_project)
+        return invalid.value.messages[0]
+
+    translation.deactivate()  # the default language
+    assert refusal() == "この案件の手順を更新する権限がありません。"
+    assert rule_message() == "稼働目標日が未設定です。先に案件情報で稼働目標日を入力してください。"
+    with translation.override("en"):
+        assert refusal() == "You are not allowed to update the steps of this project."
+        assert rule_message() == "The target go-live date is not set. Enter it in the project information first."
