@@ -134,3 +134,11 @@ def test_vendor_reads_only_its_own_company_contracts(client, users, vendor, city
     )
     client.force_login(users["vendor"])
     assert [c["id"] for c in client.get("/api/v1/contracts/").json()["results"]] == [own.id]
+
+
+def test_vendor_menu_leads_to_its_rfis_and_nothing_of_a_municipality(client, users):
+    client.force_login(users["vendor"])
+    page = client.get("/").content.decode()
+    menu = page.split('aria-label="メインメニュー"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="/vendor/rfis/"' in menu and "情報提供依頼（RFI）の一覧" in menu
+    assert "/projects/" not in menu and "/dashboard/" not in menu
