@@ -323,7 +323,7 @@ class MonthlyReportViewSet(
         if params.get("state"):
             queryset = queryset.filter(state=params["state"])
         if params.get("month"):
-            queryset = queryset.filter(month=selectors.parse_month(params["month"]))
+            queryset = queryset.filter(month=selectors.month_param(params["month"]))
         return queryset.order_by("-month", "project__operation__number")
 
     @transaction.atomic  # a create whose content fails validation leaves no empty 下書き behind

@@ -129,6 +129,22 @@ def parse_month(value: str | None, default: dt.date | None = None) -> dt.date:
         return default or previous_month(today().replace(day=1))
 
 
+def month_param(value) -> dt.date:
+    """A month filter ('2025-10' → 2025-10-01); ValidationError (400 in the API) when it is not one."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        year, month = (int(part) for part in str(value).strip().split("-"))
+        return dt.date(year, month, 1)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            {
+                "month": _("月の絞り込みは「2025-10」のように年と月で指定してください（「%(text)s」は使えません）。")
+                % {"text": value}
+            }
+        ) from None
+
+
 def visible_reports(user):
     from migration.models import MonthlyReport
 
@@ -334,7 +350,7 @@ def filter_issues(queryset, params: dict, *, on: dt.date | None = None):
     if params.get("open_only") in (True, "1", "true", "on"):
         queryset = queryset.exclude(status__in=RiskIssue.CLOSED_STATUSES)
     if params.get("month"):
-        month = parse_month(params["month"])
+        month = month_param(params["month"])
         end = month_end(month)
         queryset = queryset.filter(
             Q(raised_on__range=(month, end))

@@ -304,6 +304,16 @@ def test_api_filters_with_bad_ids_are_400(client, users, october_report, query):
         assert "数字" in " ".join(response.json()[name])
 
 
+@pytest.mark.parametrize("month", ["2025-13", "abc", "2025-10-01", "2025"])
+def test_api_filters_with_a_bad_month_are_400(client, users, october_report, month):
+    client.force_login(users["dx"])
+    for url in ("/api/v1/reports/", "/api/v1/issues/"):
+        response = client.get(f"{url}?month={month}")
+        assert response.status_code == 400, (url, response.content)
+        assert "2025-10" in " ".join(response.json()["month"])
+    assert [r["id"] for r in _results(client.get("/api/v1/reports/?month=2025-10"))] == [october_report.id]
+
+
 # --- 8. labels and captions --------------------------------------------------------------------
 
 
