@@ -38,3 +38,22 @@ def planned_project(users, resident_project):
         set_step(users["dx"], resident_project, number, status="done", actual_start=progress.planned_start,
                  actual_end=progress.planned_end)  # fmt: skip
     return resident_project
+
+
+@pytest.fixture
+def contracted_project(users, city, planned_project):
+    """planned_project whose current contract ends on 2027-09-30."""
+    from vendors.models import Vendor
+    from vendors.services import create_contract
+
+    planned_project.current_contract = create_contract(
+        actor=users["dx"],
+        municipality=city,
+        projects=[planned_project],
+        vendor=Vendor.objects.create(name="株式会社あおば電算", corporate_number="1234567890123"),
+        package_name="あおば住民情報",
+        start_date=dt.date(2021, 4, 1),
+        end_date=dt.date(2027, 9, 30),
+    )
+    planned_project.save()
+    return planned_project

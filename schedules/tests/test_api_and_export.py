@@ -135,23 +135,9 @@ def test_export_of_an_unknown_or_non_numeric_project_is_not_found(client, users,
     assert not Job.objects.exists()
 
 
-def test_project_schedule_json_has_the_contract_end(client, users, city, planned_project):
-    from vendors.models import Vendor
-    from vendors.services import create_contract
-
-    contract = create_contract(
-        actor=users["dx"],
-        municipality=city,
-        projects=[planned_project],
-        vendor=Vendor.objects.create(name="株式会社あおば電算", corporate_number="1234567890123"),
-        package_name="あおば住民情報",
-        start_date=dt.date(2021, 4, 1),
-        end_date=dt.date(2027, 9, 30),
-    )
-    planned_project.current_contract = contract
-    planned_project.save()
+def test_project_schedule_json_has_the_contract_end(client, users, contracted_project):
     client.force_login(users["manager"])
-    data = client.get(f"/api/v1/projects/{planned_project.id}/schedule/").json()
+    data = client.get(f"/api/v1/projects/{contracted_project.id}/schedule/").json()
     marks = {m["kind"]: m for m in data["projects"][0]["milestones"]}
     assert marks["contract_end"] == {"kind": "contract_end", "kind_display": "現行契約終了", "symbol": "■",
                                      "name": "現行契約終了（あおば住民情報）", "date": "2027-09-30",

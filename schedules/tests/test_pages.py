@@ -285,23 +285,9 @@ def test_portfolio_filters_by_department_and_group(client, users, city, planned_
     assert '<div class="g-label">第2グループ</div>' in html and '<div class="g-label">住民記録</div>' not in html
 
 
-def test_project_page_shows_the_current_contract_end(client, users, city, planned_project):
-    from vendors.models import Vendor
-    from vendors.services import create_contract
-
-    contract = create_contract(
-        actor=users["dx"],
-        municipality=city,
-        projects=[planned_project],
-        vendor=Vendor.objects.create(name="株式会社あおば電算", corporate_number="1234567890123"),
-        package_name="あおば住民情報",
-        start_date=dt.date(2021, 4, 1),
-        end_date=dt.date(2027, 9, 30),
-    )
-    planned_project.current_contract = contract
-    planned_project.save()
+def test_project_page_shows_the_current_contract_end(client, users, contracted_project):
     client.force_login(users["manager"])
-    html = client.get(reverse("schedules:project", args=[planned_project.id])).content.decode()
+    html = client.get(reverse("schedules:project", args=[contracted_project.id])).content.decode()
     assert "<dt>現行契約終了</dt><dd>■ 令和9年9月30日</dd>" in html
     assert 'class="g-mark mark-contract_end"' in html
     assert '<td>■</td><td>現行契約終了</td><th scope="row">現行契約終了（あおば住民情報）</th>' in html
