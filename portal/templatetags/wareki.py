@@ -27,40 +27,33 @@ def _iso(value, *, month: bool = False) -> str:
     return str(value)
 
 
-@register.filter
-def wareki(value):
-    """{{ day|wareki }} → 令和7年4月1日"""
+def _era_date(format_date, value, *, month: bool = False) -> str:
+    """``format_date`` of the value's local date, or its ISO date where the era table cannot name it."""
     if not value:
         return ""
     value = _day(value)
     try:
-        return calendar.wareki(value)
+        return format_date(value)
     except (ValueError, TypeError, AttributeError):
-        return _iso(value)
+        return _iso(value, month=month)
+
+
+@register.filter
+def wareki(value):
+    """{{ day|wareki }} → 令和7年4月1日"""
+    return _era_date(calendar.wareki, value)
 
 
 @register.filter
 def wareki_short(value):
     """{{ day|wareki_short }} → R7.4.1"""
-    if not value:
-        return ""
-    value = _day(value)
-    try:
-        return calendar.wareki_short(value)
-    except (ValueError, TypeError, AttributeError):
-        return _iso(value)
+    return _era_date(calendar.wareki_short, value)
 
 
 @register.filter
 def wareki_month(value):
     """{{ day|wareki_month }} → 令和7年4月"""
-    if not value:
-        return ""
-    value = _day(value)
-    try:
-        return calendar.wareki_month(value)
-    except (ValueError, TypeError, AttributeError):
-        return _iso(value, month=True)
+    return _era_date(calendar.wareki_month, value, month=True)
 
 
 @register.filter
