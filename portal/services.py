@@ -20,6 +20,13 @@ def start_job(*, actor, municipality, kind: str, params: dict | None = None) -> 
     """Record a job and queue it once the transaction commits."""
     from portal.tasks import run_job_task
 
+    require(  # e.g. a superuser: a job belongs to one municipality
+        municipality is not None,
+        _(
+            "出力・取込などの処理を開始できるのは団体に所属する利用者です。"
+            "管理画面でこの利用者に団体を設定するか、団体に所属する利用者でログインし直してください。"
+        ),
+    )
     handler = get_handler(kind)
     if handler.permission == "manage":
         require(can_manage_municipality(actor, municipality.id))

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
 from portal.calendar import wareki
 from portal.excel import csv_safe, table_workbook
@@ -20,10 +19,6 @@ from portal.jobs import job_handler
 
 FORMATS = ("xlsx", "csv")
 # A Job belongs to one municipality: a user without one (e.g. a superuser) cannot start one.
-NO_MUNICIPALITY = gettext_lazy(
-    "一覧を出力できるのは団体に所属する利用者です。"
-    "管理画面でこの利用者に団体を設定するか、団体に所属する利用者でログインし直してください。"
-)
 
 
 @dataclass(frozen=True)
